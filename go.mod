@@ -1,0 +1,3 @@
+module github.com/straitgw/strait
+
+go 1.26.8

@@ -1,0 +1,69 @@
+// Package snapshot holds the compiled, immutable configuration the proxy
+// serves from. A Snapshot is built from the store, published through a
+// Holder with an atomic pointer swap, and never changed afterwards:
+// requests in flight keep the snapshot they started with.
+package snapshot
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/straitgw/strait/internal/router"
+)
+
+// Service is a compiled service entity.
+type Service struct {
+	ID       string
+	Name     string
+	Protocol string // http or https (others are rejected by the proxy)
+	Host     string
+	Port     int
+	// Path is the service path; "" when null.
+	Path           string
+	Retries        int
+	ConnectTimeout time.Duration
+	WriteTimeout   time.Duration
+	ReadTimeout    time.Duration
+	// TLSVerify is nil when unset (the node default applies).
+	TLSVerify      *bool
+	TLSVerifyDepth *int
+	Enabled        bool
+}
+
+// Route is a compiled route entity; router.Route.Data points at it.
+type Route struct {
+	ID                      string
+	Name                    string
+	Service                 *Service // nil when the route has no service
+	Protocols               []string
+	StripPath               bool
+	PreserveHost            bool
+	HTTPSRedirectStatusCode int
+	RequestBuffering        bool
+	ResponseBuffering       bool
+}
+
+// Snapshot is one compiled configuration.
+type Snapshot struct {
+	Router   *router.Router
+	Services map[string]*Service
+	Routes   map[string]*Route
+	// Version increases with every published snapshot.
+	Version uint64
+	BuiltAt time.Time
+}
+
+// Holder publishes the current snapshot to readers without locks.
+type Holder struct {
+	p       atomic.Pointer[Snapshot]
+	version atomic.Uint64
+}
+
+// Load returns the current snapshot (nil before the first Store).
+func (h *Holder) Load() *Snapshot { return h.p.Load() }
+
+// Store publishes s, stamping its Version.
+func (h *Holder) Store(s *Snapshot) {
+	s.Version = h.version.Add(1)
+	h.p.Store(s)
+}

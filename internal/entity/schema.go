@@ -90,6 +90,12 @@ type Field struct {
 	Check Validator
 	// Extra attributes to advertise in /schemas (e.g. "match", "description").
 	Extra map[string]any
+	// Checks are record-level checks (record fields and record elements),
+	// evaluated like a schema's entity checks on the record value.
+	Checks []EntityCheck
+	// Abstract marks a record whose shape is supplied elsewhere (the
+	// plugin config record of the base plugins schema).
+	Abstract bool
 }
 
 // Check kinds for entity-level checks.
@@ -115,6 +121,9 @@ type EntityCheck struct {
 	Custom  func(obj Object, op Operation) map[string]any
 	// JSON is how the check is advertised under entity_checks in /schemas.
 	JSON map[string]any
+	// RunWithMissing runs the check even when all of Fields are null
+	// (at_least_one_of style checks always do).
+	RunWithMissing bool
 }
 
 // Operation is the kind of write being validated.
@@ -157,6 +166,27 @@ type Schema struct {
 	TTL bool
 	// NoUpdatedAt marks entities without updated_at (credentials).
 	NoUpdatedAt bool
+	// Normalize rewrites a successfully validated object into its stored
+	// form (targets get a port, certificates sorted SNIs, CA certificates
+	// their digest).
+	Normalize func(obj Object)
+	// Plugin, when set on the plugins schema, describes the plugin with
+	// the given name (its config record and scoping rules); ok is false
+	// for a plugin that is not enabled. When nil, any name is accepted and
+	// config may be any JSON object.
+	Plugin func(name string) (def PluginDef, ok bool)
+}
+
+// PluginDef is what the plugins schema needs to know about one plugin.
+type PluginDef struct {
+	// Config is the plugin's config record (Type TypeRecord).
+	Config *Field
+	// Protocols overrides the default of the protocols field; nil keeps
+	// ["grpc","grpcs","http","https"].
+	Protocols []any
+	// NoConsumer, NoRoute and NoService forbid scoping the plugin to a
+	// consumer, route or service (`value must be null`).
+	NoConsumer, NoRoute, NoService bool
 }
 
 // Field returns the top-level field called name, or nil.

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/straitgw/strait/internal/admin"
+	"github.com/straitgw/strait/internal/config"
+	"github.com/straitgw/strait/internal/dns"
+	"github.com/straitgw/strait/internal/entity"
+	"github.com/straitgw/strait/internal/proxy"
+	"github.com/straitgw/strait/internal/snapshot"
+	"github.com/straitgw/strait/internal/store/sqlite"
+	"github.com/straitgw/strait/internal/version"
+)
+
+// drainTimeout bounds how long a stopping node waits for requests in flight.
+const drainTimeout = 10 * time.Second
+
+func cmdStart(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("start", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf confFlags
+	cf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "strait: invalid configuration: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, stderr); err != nil {
+		fmt.Fprintf(stderr, "strait: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// serve runs a node until ctx is cancelled, then drains and stops it.
+func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
+	for _, dir := range []string{cfg.Prefix, filepath.Join(cfg.Prefix, "logs"), filepath.Join(cfg.Prefix, "ssl")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("creating prefix: %w", err)
+		}
+	}
+	errorLog, closeErrorLog, err := openLog(cfg.ProxyErrorLog, stderr)
+	if err != nil {
+		return fmt.Errorf("opening error log: %w", err)
+	}
+	defer closeErrorLog()
+	if errorLog == nil {
+		errorLog = io.Discard
+	}
+	logger := slog.New(slog.NewJSONHandler(errorLog, &slog.HandlerOptions{Level: slogLevel(cfg.LogLevel)}))
+
+	accessLog, closeAccessLog, err := openLog(cfg.ProxyAccessLog, stderr)
+	if err != nil {
+		return fmt.Errorf("opening access log: %w", err)
+	}
+	defer closeAccessLog()
+
+	reg := entity.Core()
+	st, err := sqlite.Open(ctx, cfg.SQLitePath, reg)
+	if err != nil {
+		return fmt.Errorf("opening store: %w", err)
+	}
+	defer st.Close()
+
+	holder := &snapshot.Holder{}
+	runCtx, cancelRun := context.WithCancel(context.Background())
+	defer cancelRun()
+	if err := snapshot.NewWatcher(st, reg, holder, logger).Start(runCtx); err != nil {
+		return fmt.Errorf("building configuration: %w", err)
+	}
+
+	resolver := dns.NewResolver(dns.Options{
+		HostsFile:   cfg.DNSHostsFile,
+		ResolvConf:  cfg.DNSResolvConf,
+		StaleTTL:    cfg.DNSStaleTTL,
+		NotFoundTTL: cfg.DNSNotFoundTTL,
+	})
+	px := proxy.New(proxyOptions(cfg, logger, accessLog, resolver), holder)
+	defer px.Close()
+
+	hostname, _ := os.Hostname()
+	api := admin.New(st, reg, admin.Options{
+		Version:       version.Kong,
+		NodeID:        entity.NewUUID(),
+		Hostname:      hostname,
+		Database:      cfg.Database,
+		Configuration: cfg.Masked(),
+		Plugins:       map[string]int{},
+		MaxBodyBytes:  cfg.AdminMaxBodySize,
+		Logger:        logger,
+	})
+
+	var tlsConfig *tls.Config
+	if needsTLS(cfg.ProxyListen) {
+		cert, err := loadOrCreateCertificate(cfg)
+		if err != nil {
+			return err
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+
+	var servers []*http.Server
+	var wg sync.WaitGroup
+	serveErr := make(chan error, 8)
+	start := func(srv *http.Server, l config.Listener, kind string) error {
+		ln, err := net.Listen("tcp", l.Addr)
+		if err != nil {
+			return fmt.Errorf("%s listener %s: %w", kind, l.Addr, err)
+		}
+		if l.SSL {
+			srv.TLSConfig = tlsConfig.Clone()
+			if l.HTTP2 {
+				srv.TLSConfig.NextProtos = []string{"h2", "http/1.1"}
+			} else {
+				srv.TLSConfig.NextProtos = []string{"http/1.1"}
+				srv.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){}
+			}
+			ln = tls.NewListener(ln, srv.TLSConfig)
+		}
+		servers = append(servers, srv)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				serveErr <- fmt.Errorf("%s listener %s: %w", kind, l.Addr, err)
+			}
+		}()
+		logger.Info("listening", "kind", kind, "addr", ln.Addr().String(), "ssl", l.SSL)
+		return nil
+	}
+	shutdown := func() {
+		drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+		defer cancel()
+		for _, srv := range servers {
+			if err := srv.Shutdown(drainCtx); err != nil {
+				logger.Warn("listener did not drain in time", "addr", srv.Addr, "error", err)
+				srv.Close()
+			}
+		}
+		wg.Wait()
+	}
+	for _, l := range cfg.ProxyListen {
+		if err := start(px.NewServer(l.Addr), l, "proxy"); err != nil {
+			shutdown()
+			return err
+		}
+	}
+	for _, l := range cfg.AdminListen {
+		srv := &http.Server{
+			Addr:              l.Addr,
+			Handler:           api,
+			ReadHeaderTimeout: cfg.ClientHeaderTimeout,
+			IdleTimeout:       cfg.KeepaliveTimeout,
+			MaxHeaderBytes:    cfg.MaxHeaderSize,
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
+		if err := start(srv, l, "admin"); err != nil {
+			shutdown()
+			return err
+		}
+	}
+	logger.Info("strait started", "version", version.Strait, "kong_version", version.Kong,
+		"database", cfg.Database, "prefix", cfg.Prefix)
+
+	select {
+	case <-ctx.Done():
+		logger.Info("stopping: draining requests in flight", "timeout", drainTimeout.String())
+	case err := <-serveErr:
+		shutdown()
+		return err
+	}
+	shutdown()
+	logger.Info("strait stopped")
+	return nil
+}
+
+func needsTLS(ls []config.Listener) bool {
+	for _, l := range ls {
+		if l.SSL {
+			return true
+		}
+	}
+	return false
+}
+
+func proxyOptions(cfg *config.Config, logger *slog.Logger, accessLog io.Writer, resolver *dns.Resolver) proxy.Options {
+	return proxy.Options{
+		Version:                   version.Kong,
+		TrustedIPs:                cfg.TrustedIPs,
+		RealIPHeader:              cfg.RealIPHeader,
+		RealIPRecursive:           cfg.RealIPRecursive,
+		ServerTokens:              cfg.Headers["server_tokens"] || cfg.Headers["server"],
+		LatencyTokens:             cfg.Headers["latency_tokens"],
+		RequestIDHeader:           cfg.Headers["x-kong-request-id"],
+		UpstreamRequestID:         cfg.HeadersUpstream["x-kong-request-id"],
+		AllowDebugHeader:          cfg.AllowDebugHeader,
+		ErrorDefaultType:          cfg.ErrorDefaultType,
+		MaxURIBytes:               cfg.MaxURISize,
+		MaxHeaderBytes:            cfg.MaxHeaderSize,
+		MaxHeaders:                cfg.MaxHeaders,
+		ProxySSLVerify:            cfg.ProxySSLVerify,
+		UpstreamKeepalivePool:     cfg.UpstreamKeepalivePoolSize,
+		UpstreamKeepaliveIdle:     cfg.UpstreamKeepaliveIdleTimeout,
+		UpstreamKeepaliveRequests: cfg.UpstreamKeepaliveMaxRequests,
+		Logger:                    logger,
+		AccessLog:                 accessLog,
+		Resolver:                  resolver,
+	}
+}
+
+// openLog opens a log destination: "off" discards, /dev/stderr and
+// /dev/stdout use the process streams, anything else is a file opened for
+// appending.
+func openLog(path string, stderr io.Writer) (io.Writer, func(), error) {
+	switch path {
+	case "off":
+		return nil, func() {}, nil
+	case "/dev/stderr":
+		return stderr, func() {}, nil
+	case "/dev/stdout":
+		return os.Stdout, func() {}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+func slogLevel(level string) slog.Level {
+	switch level {
+	case "debug":
+		return slog.LevelDebug
+	case "info", "notice":
+		return slog.LevelInfo
+	case "warn":
+		return slog.LevelWarn
+	}
+	return slog.LevelError
+}

@@ -1,0 +1,69 @@
+package snapshot
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/straitgw/strait/internal/entity"
+	"github.com/straitgw/strait/internal/store"
+)
+
+// Watcher keeps a Holder up to date with the store: every committed change
+// triggers a rebuild. Bursts of changes coalesce into one rebuild, and a
+// failed rebuild keeps the previous snapshot serving.
+type Watcher struct {
+	store  store.Store
+	reg    *entity.Registry
+	holder *Holder
+	log    *slog.Logger
+	dirty  chan struct{}
+}
+
+// NewWatcher returns a watcher publishing into holder.
+func NewWatcher(st store.Store, reg *entity.Registry, holder *Holder, log *slog.Logger) *Watcher {
+	return &Watcher{store: st, reg: reg, holder: holder, log: log, dirty: make(chan struct{}, 1)}
+}
+
+// Start builds the first snapshot synchronously, then rebuilds in the
+// background on every change until ctx ends.
+func (w *Watcher) Start(ctx context.Context) error {
+	unsubscribe := w.store.Subscribe(func([]store.Event) { w.markDirty() })
+	if err := w.rebuild(ctx); err != nil {
+		unsubscribe()
+		return err
+	}
+	go func() {
+		defer unsubscribe()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.dirty:
+				if err := w.rebuild(ctx); err != nil && ctx.Err() == nil {
+					w.log.Error("configuration rebuild failed; previous configuration keeps serving", "error", err)
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+func (w *Watcher) markDirty() {
+	select {
+	case w.dirty <- struct{}{}:
+	default: // a rebuild is already pending and will see this change
+	}
+}
+
+func (w *Watcher) rebuild(ctx context.Context) error {
+	start := time.Now()
+	s, err := Build(ctx, w.store, w.reg)
+	if err != nil {
+		return err
+	}
+	w.holder.Store(s)
+	w.log.Debug("configuration rebuilt", "routes", len(s.Routes), "services", len(s.Services),
+		"version", s.Version, "took", time.Since(start))
+	return nil
+}

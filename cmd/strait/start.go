@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -89,12 +90,16 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return fmt.Errorf("building configuration: %w", err)
 	}
 
-	resolver := dns.NewResolver(dns.Options{
-		HostsFile:   cfg.DNSHostsFile,
-		ResolvConf:  cfg.DNSResolvConf,
-		StaleTTL:    cfg.DNSStaleTTL,
-		NotFoundTTL: cfg.DNSNotFoundTTL,
+	resolver, err := dns.New(dns.Config{
+		HostsPath:      cfg.DNSHostsFile,
+		ResolvConfPath: cfg.DNSResolvConf,
+		Nameservers:    nameservers(cfg.DNSResolver),
+		StaleGrace:     cfg.DNSStaleTTL,
+		NotFoundTTL:    cfg.DNSNotFoundTTL,
 	})
+	if err != nil {
+		return fmt.Errorf("setting up name resolution: %w", err)
+	}
 	px := proxy.New(proxyOptions(cfg, logger, accessLog, resolver), holder)
 	defer px.Close()
 
@@ -160,7 +165,11 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		wg.Wait()
 	}
 	for _, l := range cfg.ProxyListen {
-		if err := start(px.NewServer(l.Addr), l, "proxy"); err != nil {
+		srv := px.NewServer(l.Addr)
+		srv.ReadHeaderTimeout = cfg.ClientHeaderTimeout
+		srv.IdleTimeout = cfg.KeepaliveTimeout
+		srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
+		if err := start(srv, l, "proxy"); err != nil {
 			shutdown()
 			return err
 		}
@@ -194,6 +203,18 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	return nil
 }
 
+// nameservers adds the default DNS port to dns_resolver entries without one.
+func nameservers(list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, ns := range list {
+		if _, _, err := net.SplitHostPort(ns); err != nil {
+			ns = net.JoinHostPort(strings.Trim(ns, "[]"), "53")
+		}
+		out = append(out, ns)
+	}
+	return out
+}
+
 func needsTLS(ls []config.Listener) bool {
 	for _, l := range ls {
 		if l.SSL {
@@ -219,6 +240,7 @@ func proxyOptions(cfg *config.Config, logger *slog.Logger, accessLog io.Writer, 
 		MaxHeaderBytes:            cfg.MaxHeaderSize,
 		MaxHeaders:                cfg.MaxHeaders,
 		ProxySSLVerify:            cfg.ProxySSLVerify,
+		ClientSendTimeout:         cfg.SendTimeout,
 		UpstreamKeepalivePool:     cfg.UpstreamKeepalivePoolSize,
 		UpstreamKeepaliveIdle:     cfg.UpstreamKeepaliveIdleTimeout,
 		UpstreamKeepaliveRequests: cfg.UpstreamKeepaliveMaxRequests,

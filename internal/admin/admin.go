@@ -50,8 +50,8 @@ type Options struct {
 	// Plugins maps each available plugin name to its priority.
 	Plugins map[string]int
 	// PluginSchema returns the /schemas/plugins/{name} document of an
-	// available plugin. When nil, or when it reports false, the generic
-	// plugins schema document is served.
+	// available plugin. When nil, or when it reports false, the plugins
+	// schema renders it (Schema.PluginJSON, else the generic document).
 	PluginSchema func(name string) (map[string]any, bool)
 	// MaxBodyBytes limits request bodies (413 beyond); 0 means 10 MiB.
 	MaxBodyBytes int64
@@ -107,12 +107,17 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Allow-Origin", origin)
 	h.Set("Access-Control-Allow-Credentials", "true")
 
+	var out http.ResponseWriter = lw
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+		out = headWriter{lw}
+	}
 	rt, params, raw := a.mux.match(r.URL.EscapedPath())
 	if rt == nil {
-		writeMessage(lw, http.StatusNotFound, msgNotFound)
+		writeMessage(out, http.StatusNotFound, msgNotFound)
 		return
 	}
-	method := r.Method
 	if method == http.MethodOptions {
 		allow := rt.allow()
 		h.Set("Allow", allow)
@@ -124,11 +129,6 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		lw.WriteHeader(http.StatusNoContent)
 		return
-	}
-	var out http.ResponseWriter = lw
-	if method == http.MethodHead {
-		method = http.MethodGet
-		out = headWriter{lw}
 	}
 	handler := rt.methods[method]
 	if handler == nil {

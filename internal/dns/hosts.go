@@ -31,8 +31,7 @@ type hostsFile struct {
 
 func newHostsFile(path string, interval time.Duration) *hostsFile {
 	h := &hostsFile{path: path, interval: interval}
-	h.table.Store(&hostsTable{})
-	h.reload(time.Now())
+	h.table.Store(&hostsTable{}) // loaded by the first lookup
 	return h
 }
 

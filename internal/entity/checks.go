@@ -2,10 +2,10 @@ package entity
 
 import "strings"
 
-// runChecks evaluates record or entity checks over obj and adds their
-// failures to errs. A check is skipped when one of its fields already
-// failed validation, and, unless it runs with missing fields, when all of
-// its fields are null.
+// runChecks evaluates record or entity checks over obj (always a complete
+// object) and adds their failures to errs. Checks other than the
+// at-least-one, exactly-one, distinct and conditional kinds are skipped
+// when one of their fields already failed validation.
 func runChecks(checks []EntityCheck, obj, errs map[string]any, op Operation) {
 	for _, c := range checks {
 		if !checkApplies(c, obj, errs) {
@@ -15,28 +15,34 @@ func runChecks(checks []EntityCheck, obj, errs map[string]any, op Operation) {
 			addEntityError(errs, msg)
 			continue
 		}
-		if c.Custom != nil {
-			if out := c.Custom(obj, op); len(out) > 0 {
-				mergeErrors(errs, out)
+		if c.Custom == nil {
+			continue
+		}
+		out := c.Custom(obj, op)
+		if c.Kind == CheckConditional {
+			// A conditional failure replaces any earlier error of its field.
+			for k, v := range out {
+				if k != entityKey {
+					errs[k] = v
+				}
 			}
 		}
+		mergeErrors(errs, out)
 	}
 }
 
 func checkApplies(c EntityCheck, obj, errs map[string]any) bool {
-	allNil := true
+	switch c.Kind {
+	case CheckAtLeastOneOf, CheckAtLeastOneOfC, CheckExactlyOneOf, CheckDistinct, CheckConditional:
+		// These run even when their fields failed validation.
+		return true
+	}
 	for _, f := range c.Fields {
 		if _, failed := errs[f]; failed {
 			return false
 		}
-		if obj[f] != nil {
-			allNil = false
-		}
 	}
-	if len(c.Fields) == 0 {
-		return true
-	}
-	return !allNil || c.RunWithMissing || c.Kind == CheckAtLeastOneOf || c.Kind == CheckAtLeastOneOfC
+	return true
 }
 
 // standardCheck evaluates the declarative check kinds and returns the
@@ -98,8 +104,8 @@ func quoteList(names []string) string {
 
 // conditionalCheck builds Kong's "conditional" check: when ifField is set
 // and matches ifMatch, thenField must pass thenMatch. A failure reports the
-// field message plus "failed conditional validation given value of field
-// '<ifField>'", or only customMsg (at entity level) when one is given.
+// field message plus the entity message "failed conditional validation
+// given value of field '<ifField>'", or customMsg instead when given.
 func conditionalCheck(ifField string, ifMatch func(any) bool, thenField string, thenMatch func(any) string,
 	customMsg string, advertised map[string]any) EntityCheck {
 	return EntityCheck{
@@ -115,13 +121,11 @@ func conditionalCheck(ifField string, ifMatch func(any) bool, thenField string, 
 			if msg == "" {
 				return nil
 			}
+			entityMsg := "failed conditional validation given value of field '" + ifField + "'"
 			if customMsg != "" {
-				return map[string]any{entityKey: []any{customMsg}}
+				entityMsg = customMsg
 			}
-			return map[string]any{
-				thenField: msg,
-				entityKey: []any{"failed conditional validation given value of field '" + ifField + "'"},
-			}
+			return map[string]any{thenField: msg, entityKey: []any{entityMsg}}
 		},
 	}
 }

@@ -120,33 +120,41 @@ func dedupe(list []any) []any {
 	return out
 }
 
+// checkMap validates keys and values; like Kong it reports only the first
+// failure (in key order) as the field's message.
 func checkMap(f *Field, v any, op Operation) (any, any) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return v, typeMessages[TypeMap]
 	}
 	out := make(map[string]any, len(m))
-	errs := map[string]any{}
-	for k, e := range m {
+	for _, k := range sortedKeys(m) {
+		e := m[k]
 		if f.Keys != nil {
-			if _, kerr := checkValue(f.Keys, k, op); kerr != nil {
-				errs[k] = kerr
-				continue
+			if _, kerr := checkValue(required(f.Keys), k, op); kerr != nil {
+				return m, kerr
 			}
 		}
-		ev, eerr := e, any(nil)
 		if f.Values != nil {
-			ev, eerr = checkValue(f.Values, e, op)
+			ev, eerr := checkValue(required(f.Values), e, op)
+			if eerr != nil {
+				return m, eerr
+			}
+			e = ev
 		}
-		if eerr != nil {
-			errs[k] = eerr
-		}
-		out[k] = ev
-	}
-	if len(errs) > 0 {
-		return out, errs
+		out[k] = e
 	}
 	return out, checkValidators(f, out)
+}
+
+// required returns f marked as required (map keys/values, elements).
+func required(f *Field) *Field {
+	if f.Required {
+		return f
+	}
+	c := *f
+	c.Required = true
+	return &c
 }
 
 func checkRecord(f *Field, v any, op Operation) (any, any) {
@@ -198,9 +206,9 @@ func findField(fields []*Field, name string) *Field {
 	return nil
 }
 
-// defaultValue is the value an absent field takes: a copy of its default,
-// or for a record without a declared default the record of its sub-field
-// defaults (records are only null when explicitly set so).
+// defaultValue is the value an absent field takes: a copy of its default;
+// for a required record without one, the record of its sub-field
+// defaults; otherwise null.
 func defaultValue(f *Field) any {
 	if f.Default != nil {
 		return deepCopy(f.Default)
@@ -208,15 +216,15 @@ func defaultValue(f *Field) any {
 	if f.HasDefault {
 		return nil
 	}
-	if f.Type == TypeRecord && !f.Abstract && f.Fields != nil {
+	if f.Type == TypeRecord && f.Required {
+		if f.Abstract || f.Fields == nil {
+			return map[string]any{}
+		}
 		out := make(map[string]any, len(f.Fields))
 		for _, sub := range f.Fields {
 			out[sub.Name] = defaultValue(sub)
 		}
 		return out
-	}
-	if f.Type == TypeRecord && f.Abstract && f.Required {
-		return map[string]any{}
 	}
 	return nil
 }

@@ -48,8 +48,3 @@ type Request struct {
 	Scheme string
 	SNI    string
 }
-
-// Router is a compiled, immutable route table.
-type Router struct {
-	routes []Route
-}

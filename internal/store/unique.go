@@ -25,19 +25,24 @@ type UniqueKey struct {
 
 // UniqueKeys returns the keys obj claims: one per single-field unique field
 // with a non-null value (schema order), then one per UniqueTogether set,
-// nulls included. A UniqueTogether set naming the same constraint as a
-// single field is listed once.
+// nulls included. A one-field UniqueTogether set behaves as a single unique
+// field (a null claims nothing) and is listed once.
 func UniqueKeys(s *entity.Schema, obj entity.Object) []UniqueKey {
 	var out []UniqueKey
-	for _, name := range s.UniqueFields() {
-		v := obj[name]
-		if v == nil {
-			continue
+	single := func(name string) {
+		if v := obj[name]; v != nil && !containsField(out, name) {
+			out = append(out, UniqueKey{Field: name, Value: UniqueValue(v),
+				Fields: map[string]any{name: v}})
 		}
-		out = append(out, UniqueKey{Field: name, Value: UniqueValue(v),
-			Fields: map[string]any{name: v}})
+	}
+	for _, name := range s.UniqueFields() {
+		single(name)
 	}
 	for _, set := range s.UniqueTogether {
+		if len(set) == 1 {
+			single(set[0])
+			continue
+		}
 		name := strings.Join(set, ",")
 		if containsField(out, name) {
 			continue

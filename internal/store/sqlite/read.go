@@ -124,19 +124,24 @@ func listQuery(entityName, after string, opts store.ListOptions, limit int) (str
 		b.WriteString(` AND id IN (SELECT id FROM refs WHERE entity = $1 AND field = ` +
 			param(opts.ForeignField) + ` AND ref_id = ` + param(opts.ForeignID) + `)`)
 	}
+	// Tag filters probe the (entity, id, tag) primary key of each candidate
+	// row in key order, so a page stops as soon as it is full.
 	if tags := store.DistinctTags(opts.Tags); len(tags) > 0 {
-		b.WriteString(` AND id IN (SELECT id FROM tags WHERE entity = $1 AND tag IN (`)
-		for i, t := range tags {
-			if i > 0 {
-				b.WriteString(", ")
+		if opts.TagsOr {
+			b.WriteString(` AND EXISTS (SELECT 1 FROM tags t WHERE t.entity = $1 AND t.id = entities.id AND t.tag IN (`)
+			for i, tag := range tags {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(param(tag))
 			}
-			b.WriteString(param(t))
+			b.WriteString(`))`)
+		} else {
+			for _, tag := range tags {
+				b.WriteString(` AND EXISTS (SELECT 1 FROM tags t WHERE t.entity = $1 AND t.id = entities.id AND t.tag = ` +
+					param(tag) + `)`)
+			}
 		}
-		b.WriteString(`)`)
-		if !opts.TagsOr {
-			b.WriteString(` GROUP BY id HAVING COUNT(*) = ` + param(len(tags)))
-		}
-		b.WriteString(`)`)
 	}
 	b.WriteString(` ORDER BY id LIMIT ` + param(limit))
 	return b.String(), args

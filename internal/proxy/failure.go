@@ -1,0 +1,188 @@
+package proxy
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"syscall"
+
+	"github.com/straitgw/strait/internal/dns"
+)
+
+// FailureClass names why an upstream attempt failed. The values appear in
+// logs and on the Strait-Upstream-Error debug header.
+type FailureClass string
+
+// Failure classes, from the earliest step of an attempt to the latest.
+const (
+	FailNone           FailureClass = ""
+	FailDNSNotFound    FailureClass = "dns-not-found"
+	FailDNSError       FailureClass = "dns-error"
+	FailConnectRefused FailureClass = "connect-refused"
+	FailConnectTimeout FailureClass = "connect-timeout"
+	FailConnect        FailureClass = "connect-error"
+	FailTLS            FailureClass = "tls-error"
+	FailWriteTimeout   FailureClass = "write-timeout"
+	FailReadTimeout    FailureClass = "read-timeout"
+	FailReset          FailureClass = "connection-reset"
+	FailBadResponse    FailureClass = "bad-response"
+	FailClientAbort    FailureClass = "client-abort"
+)
+
+// Messages of gateway-generated errors (exact strings clients match).
+const (
+	msgNoRoute         = "no Route matched with those values"
+	msgNoService       = "no Service found with those values"
+	msgUseHTTPS        = "Please use HTTPS protocol"
+	msgNameResolution  = "name resolution failed"
+	msgInvalidResponse = "An invalid response was received from the upstream server"
+	msgTimingOut       = "The upstream server is timing out"
+	msgURITooLong      = "URI too long"
+	msgHeaderTooLarge  = "Request header or cookie too large"
+	msgBadRequest      = "Bad request"
+	msgUnexpected      = "An unexpected error occurred"
+)
+
+// statusClientClosed is logged (never sent) when the client went away.
+const statusClientClosed = 499
+
+// response returns the status and message sent to the client for a
+// failure class.
+func (c FailureClass) response() (int, string) {
+	switch c {
+	case FailDNSNotFound:
+		return 503, msgNameResolution
+	case FailDNSError:
+		return 503, msgNameResolution
+	case FailConnectTimeout, FailWriteTimeout, FailReadTimeout:
+		return 504, msgTimingOut
+	case FailClientAbort:
+		return statusClientClosed, ""
+	default:
+		return 502, msgInvalidResponse
+	}
+}
+
+// retriable reports whether another attempt may follow this failure: only
+// failures where the upstream cannot have processed the request.
+func (c FailureClass) retriable() bool {
+	switch c {
+	case FailConnectRefused, FailConnectTimeout, FailConnect, FailReset:
+		return true
+	}
+	return false
+}
+
+// Causes attached to an attempt's context by the proxy's own timers.
+var (
+	errWriteTimeout = errors.New("upstream write timed out")
+	errReadTimeout  = errors.New("upstream read timed out")
+)
+
+// resolveError is returned by the dialer when the upstream name could not
+// be resolved.
+type resolveError struct {
+	host string
+	err  error
+}
+
+func (e *resolveError) Error() string { return "resolve " + e.host + ": " + e.err.Error() }
+func (e *resolveError) Unwrap() error { return e.err }
+
+// dialError is returned by the dialer when connecting to a resolved
+// address failed; it carries the address for the logs.
+type dialError struct {
+	addr netip.AddrPort
+	err  error
+}
+
+func (e *dialError) Error() string { return "connect " + e.addr.String() + ": " + e.err.Error() }
+func (e *dialError) Unwrap() error { return e.err }
+
+// tlsError is returned by the TLS dialer when the handshake failed.
+type tlsError struct {
+	addr netip.AddrPort
+	err  error
+}
+
+func (e *tlsError) Error() string {
+	return "tls handshake with " + e.addr.String() + ": " + e.err.Error()
+}
+func (e *tlsError) Unwrap() error { return e.err }
+
+// classify maps an attempt error to a failure class. cause is the
+// context cause of the attempt (one of the timer errors, or nil);
+// clientGone reports that the client request context ended.
+func classify(err, cause error, clientGone bool) FailureClass {
+	if clientGone {
+		return FailClientAbort
+	}
+	switch {
+	case errors.Is(cause, errWriteTimeout):
+		return FailWriteTimeout
+	case errors.Is(cause, errReadTimeout):
+		return FailReadTimeout
+	}
+	var re *resolveError
+	if errors.As(err, &re) {
+		var dnsErr *net.DNSError
+		if errors.Is(err, dns.ErrNotFound) || (errors.As(err, &dnsErr) && dnsErr.IsNotFound) {
+			return FailDNSNotFound
+		}
+		return FailDNSError
+	}
+	var de *dialError
+	if errors.As(err, &de) {
+		switch {
+		case errors.Is(err, syscall.ECONNREFUSED):
+			return FailConnectRefused
+		case isTimeout(err):
+			return FailConnectTimeout
+		}
+		return FailConnect
+	}
+	var te *tlsError
+	if errors.As(err, &te) {
+		if isTimeout(err) {
+			return FailConnectTimeout
+		}
+		return FailTLS
+	}
+	if isTLSError(err) {
+		return FailTLS
+	}
+	if isTimeout(err) {
+		return FailReadTimeout // waiting for the response headers
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return FailReset
+	}
+	return FailBadResponse
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout() || errors.Is(err, context.DeadlineExceeded)
+}
+
+func isTLSError(err error) bool {
+	var (
+		certErr    *tls.CertificateVerificationError
+		alert      tls.AlertError
+		recordErr  tls.RecordHeaderError
+		unknownCA  x509.UnknownAuthorityError
+		hostErr    x509.HostnameError
+		invalidErr x509.CertificateInvalidError
+	)
+	if errors.As(err, &certErr) || errors.As(err, &alert) || errors.As(err, &recordErr) ||
+		errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &invalidErr) {
+		return true
+	}
+	return strings.Contains(err.Error(), "tls: ")
+}

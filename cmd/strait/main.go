@@ -31,6 +31,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdStart(args[1:], stderr)
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
+	case "config":
+		return cmdConfig(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "Strait %s (Kong-compatible %s)\n", version.Strait, version.Kong)
 		return 0
@@ -49,6 +51,7 @@ func usage(w io.Writer) {
 Commands:
   start    Start the gateway in the foreground (SIGINT/SIGTERM drain and stop it)
   check    Validate a configuration file
+  config   Work with declarative configuration files (init, validate, dump, diff, sync)
   version  Print the version
 
 Run 'strait <command> -h' for the options of a command.

@@ -362,6 +362,11 @@ func TestNewRejectsBadRegex(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"bad"`) || !strings.Contains(err.Error(), "~/a(b") {
 		t.Fatalf("err = %v, want one naming the route and path", err)
 	}
+	// A regex must not escape the anchoring group.
+	_, err = New([]Route{{ID: "r-3", Paths: []string{"~/a)|(.*"}}})
+	if err == nil {
+		t.Fatal("unbalanced regex accepted")
+	}
 	_, err = New([]Route{{ID: "r-2", Headers: map[string][]string{"x": {"~*["}}}})
 	if err == nil || !strings.Contains(err.Error(), "r-2") {
 		t.Fatalf("err = %v, want one naming the route", err)
@@ -402,5 +407,26 @@ func TestMatchDoesNotAllocate(t *testing.T) {
 		if allocs != 0 {
 			t.Errorf("Match(%s) allocated %v times", req.Path, allocs)
 		}
+	}
+}
+
+func TestMatchIsSafeForConcurrentUse(t *testing.T) {
+	r := mustRouter(t, mixedRoutes(600)...)
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			var m Match
+			for i := 0; i < 500; i++ {
+				req := &Request{Method: "GET", Path: "/res303/" + strings.Repeat("7", i%5+1)}
+				if !r.Match(req, &m) || m.Route.ID != "00000000-0000-4000-8000-000000000303" || m.Captures[1] == "" {
+					t.Errorf("request %s: wrong match %+v", req.Path, m)
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
 	}
 }

@@ -1,7 +1,6 @@
 package router
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -139,113 +138,6 @@ func isIndexableHost(h hostRule) bool {
 	}
 	return true
 }
-
-// compileRoute builds one matcher per path group of route (one matcher
-// when the route has no paths). regexes caches compiled regex paths by
-// source, as many routes often share one.
-func compileRoute(route *Route, regexes map[string]regexPath) ([]*matcher, error) {
-	base := matcher{route: route, id: route.ID, methods: route.Methods}
-	for _, h := range route.Hosts {
-		base.hosts = append(base.hosts, parseHostRule(h))
-	}
-	for _, s := range route.SNIs {
-		base.snis = append(base.snis, parseSNIRule(s))
-	}
-	if len(route.Headers) > 0 {
-		rules, err := compileHeaderRules(route.Headers)
-		if err != nil {
-			return nil, fmt.Errorf("route %s: %w", routeLabel(route), err)
-		}
-		base.headers = rules
-	}
-	if len(route.Paths) == 0 {
-		m := base
-		m.prio = newPriority(route, nil)
-		return []*matcher{&m}, nil
-	}
-	groups := groupPaths(route.Paths)
-	out := make([]*matcher, 0, len(groups))
-	for gi := range groups {
-		g := &groups[gi]
-		m := base
-		m.prio = newPriority(route, g)
-		if len(groups) > 1 {
-			m.id = splitGroupID(route.ID, gi+1)
-		}
-		if !g.regex {
-			m.prefixes = g.paths
-		} else {
-			for _, p := range g.paths {
-				rp, ok := regexes[p]
-				if !ok {
-					var err error
-					if rp, err = compileRegexPath(p); err != nil {
-						return nil, fmt.Errorf("route %s: path %q: %w", routeLabel(route), p, err)
-					}
-					regexes[p] = rp
-				}
-				m.regexes = append(m.regexes, rp)
-			}
-		}
-		out = append(out, &m)
-	}
-	return out, nil
-}
-
-// routeLabel names a route in error messages.
-func routeLabel(r *Route) string {
-	if r.Name != "" {
-		return fmt.Sprintf("%q (%s)", r.Name, r.ID)
-	}
-	return r.ID
-}
-
-// Match finds the route for req and fills m. It reports false when no
-// route matches (m is then left untouched).
-func (r *Router) Match(req *Request, m *Match) bool {
-	path := NormalizePath(req.Path)
-	host := req.Host
-	var best *matcher
-	if len(r.exactHosts) > 0 {
-		if root := r.exactHosts[host]; root != nil {
-			best = root.search(req, path, best)
-		}
-	}
-	if len(r.suffixHosts) > 0 || len(r.prefixHosts) > 0 {
-		best = r.searchWildcardHosts(req, path, best)
-	}
-	best = r.others.search(req, path, best)
-	if best == nil {
-		return false
-	}
-	best.fill(path, m)
-	return true
-}
-
-// searchWildcardHosts looks up every ".suffix" (with at least one byte
-// before it) and "prefix." of the request host in the wildcard indexes.
-func (r *Router) searchWildcardHosts(req *Request, path string, best *matcher) *matcher {
-	host := req.Host
-	for i := 0; i < len(host); i++ {
-		if host[i] != '.' {
-			continue
-		}
-		if i > 0 && r.suffixLengths.has(len(host)-i) {
-			if root := r.suffixHosts[host[i:]]; root != nil {
-				best = root.search(req, path, best)
-			}
-		}
-		if r.prefixLengths.has(i + 1) {
-			if root := r.prefixHosts[host[:i+1]]; root != nil {
-				best = root.search(req, path, best)
-			}
-		}
-	}
-	return best
-}
-
-// Len returns the number of routes the router serves.
-func (r *Router) Len() int { return len(r.routes) }
 
 // lengthSet is a set of string lengths; lengths of 256 and more are
 // folded into one "long" member.

@@ -22,6 +22,7 @@ import (
 	"github.com/straitgw/strait/internal/config"
 	"github.com/straitgw/strait/internal/dns"
 	"github.com/straitgw/strait/internal/entity"
+	"github.com/straitgw/strait/internal/plugins/bundled"
 	"github.com/straitgw/strait/internal/proxy"
 	"github.com/straitgw/strait/internal/snapshot"
 	"github.com/straitgw/strait/internal/store/sqlite"
@@ -76,7 +77,12 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	}
 	defer closeAccessLog()
 
+	plugins, err := bundled.Registry()
+	if err != nil {
+		return err
+	}
 	reg := entity.Core()
+	bundled.Install(reg, plugins)
 	st, err := sqlite.Open(ctx, cfg.SQLitePath, reg)
 	if err != nil {
 		return fmt.Errorf("opening store: %w", err)
@@ -86,7 +92,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	holder := &snapshot.Holder{}
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	defer cancelRun()
-	if err := snapshot.NewWatcher(st, reg, holder, logger).Start(runCtx); err != nil {
+	if err := snapshot.NewWatcher(st, reg, holder, logger).WithPlugins(plugins).Start(runCtx); err != nil {
 		return fmt.Errorf("building configuration: %w", err)
 	}
 
@@ -110,7 +116,8 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		Hostname:      hostname,
 		Database:      cfg.Database,
 		Configuration: cfg.Masked(),
-		Plugins:       map[string]int{},
+		Plugins:       bundled.Priorities(plugins),
+		PluginSchema:  reg.Get("plugins").PluginJSON,
 		MaxBodyBytes:  cfg.AdminMaxBodySize,
 		Logger:        logger,
 	})

@@ -71,6 +71,9 @@ func (s *Schema) process(in Object, op Operation, existing Object, now time.Time
 	if s.Normalize != nil {
 		s.Normalize(out)
 	}
+	if s.Transform != nil {
+		s.Transform(input, out, op)
+	}
 	return out, nil
 }
 

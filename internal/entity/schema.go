@@ -170,6 +170,11 @@ type Schema struct {
 	// form (targets get a port, certificates sorted SNIs, CA certificates
 	// their digest).
 	Normalize func(obj Object)
+	// Transform rewrites a validated object using the write's input (after
+	// shorthands): it sees which fields the request actually set, so it
+	// can derive stored values only when their source changed (basic-auth
+	// hashes a password only when one is given). It runs after Normalize.
+	Transform func(input, obj Object, op Operation)
 	// Plugin, when set on the plugins schema, describes the plugin with
 	// the given name (its config record and scoping rules); ok is false
 	// for a plugin that is not enabled. When nil, any name is accepted and

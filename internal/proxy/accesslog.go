@@ -80,6 +80,7 @@ func (l *accessLog) Close() error {
 
 // finish writes the access log line of a request.
 func (p *Proxy) finish(ex *exchange, r *http.Request) {
+	p.logPlugins(ex)
 	if p.access == nil {
 		return
 	}
@@ -109,6 +110,14 @@ func (p *Proxy) finish(ex *exchange, r *http.Request) {
 	b = append(b, `,"service":`...)
 	if ex.service != nil {
 		b = appendIDName(b, ex.service.ID, ex.service.Name)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"consumer":`...)
+	if c := ex.pc.consumer; c != nil {
+		b = append(b, `{"id":`...)
+		b = appendJSONString(b, c.ID)
+		b = append(b, '}')
 	} else {
 		b = append(b, "null"...)
 	}

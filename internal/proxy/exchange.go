@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/router"
 	"github.com/straitgw/strait/internal/snapshot"
 )
@@ -35,6 +36,15 @@ type exchange struct {
 	listenPort int
 	rawPath    string // request path as sent, query removed
 	debug      bool
+
+	// Configuration and plugins. plugins is true when the snapshot has
+	// enabled plugins and the phases run; bodyFilter when the collected
+	// instances filter the response body.
+	snap       *snapshot.Snapshot
+	plugins    bool
+	bodyFilter bool
+	run        plugin.Run
+	pc         pluginCtx
 
 	// Routing.
 	rreq    router.Request
@@ -81,7 +91,9 @@ func (ex *exchange) gotConn(info httptrace.GotConnInfo) {
 func (ex *exchange) reset() {
 	tries, buf := ex.tries[:0], ex.buf[:0]
 	trace := ex.trace
-	*ex = exchange{tries: tries, buf: buf, trace: trace}
+	ex.run.Start(nil) // drop references to the old configuration
+	ex.pc.reset()
+	*ex = exchange{tries: tries, buf: buf, trace: trace, run: ex.run, pc: ex.pc}
 }
 
 // inspect fills the client-side fields from the request.

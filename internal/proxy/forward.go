@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -46,11 +47,36 @@ func (p *Proxy) forward(ex *exchange, w http.ResponseWriter, r *http.Request) {
 	buildUpstreamHeader(header, r.Header, &fv, p.opts.UpstreamRequestID)
 
 	target := &url.URL{Scheme: svc.Protocol, Host: authority(svc.Host, svc.Port)}
-	setUpstreamPath(target, ex.match.UpstreamPath(svc.Path))
+	if ex.plugins && ex.pc.pathSet {
+		setUpstreamPath(target, (&url.URL{Path: ex.pc.upstreamPath}).EscapedPath())
+	} else {
+		setUpstreamPath(target, ex.match.UpstreamPath(svc.Path))
+	}
 	target.RawQuery = r.URL.RawQuery
 	target.ForceQuery = r.URL.ForceQuery
 
 	hasBody := r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0)
+	var buffered []byte
+	isBuffered := false
+	var src io.Reader = r.Body
+	if ex.plugins {
+		if ex.pc.bodyReadFailed() {
+			ex.failure = FailClientAbort
+			ex.status = statusClientClosed
+			return
+		}
+		var prefix []byte
+		buffered, isBuffered, prefix = ex.pc.upstreamBody()
+		if prefix != nil {
+			src = io.MultiReader(bytes.NewReader(prefix), r.Body)
+		}
+		if isBuffered {
+			// A plugin buffered or replaced the body: it travels with a
+			// Content-Length of its own.
+			hasBody = len(buffered) > 0 || r.ContentLength > 0 || len(r.TransferEncoding) > 0
+			delete(header, "Transfer-Encoding")
+		}
+	}
 	ex.proxyLatency = time.Since(ex.start)
 
 	for try := 1; ; try++ {
@@ -65,8 +91,15 @@ func (p *Proxy) forward(ex *exchange, w http.ResponseWriter, r *http.Request) {
 			Host:       hostHeader,
 		}
 		var body *requestBody
-		if hasBody {
-			body = newRequestBody(r.Body, svc.WriteTimeout, cancel)
+		switch {
+		case isBuffered && hasBody:
+			out.Body = io.NopCloser(bytes.NewReader(buffered))
+			out.ContentLength = int64(len(buffered))
+			if out.ContentLength == 0 {
+				out.Body = http.NoBody
+			}
+		case hasBody:
+			body = newRequestBody(src, svc.WriteTimeout, cancel)
 			out.Body = body
 			out.ContentLength = r.ContentLength
 		}

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/snapshot"
 )
 
@@ -128,6 +129,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	snap := p.snaps.Load()
+	ex.snap = snap
+	if p.startPlugins(ex, w, r) {
+		return
+	}
 	if snap == nil || snap.Router == nil || !snap.Router.Match(&ex.rreq, &ex.match) {
 		p.respondError(ex, w, r, http.StatusNotFound, msgNoRoute, producerRunloop)
 		return
@@ -147,6 +152,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ex.service = route.Service
+	if p.accessPlugins(ex, w, r) {
+		return
+	}
 	p.forward(ex, w, r)
 }
 
@@ -208,10 +216,12 @@ func (p *Proxy) respondError(ex *exchange, w http.ResponseWriter, r *http.Reques
 	ex.buf = appendErrorBody(ex.buf[:0], format, msg, ex.id)
 	h := w.Header()
 	h["Content-Type"] = contentTypes[format]
-	h["Content-Length"] = []string{strconv.Itoa(len(ex.buf))}
 	p.setGeneratedHeaders(ex, h)
+	status = p.filterHeaders(ex, h, status, plugin.SourceError)
+	body := p.filterWholeBody(ex, ex.buf)
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
-	n, _ := w.Write(ex.buf)
+	n, _ := w.Write(body)
 	ex.status = status
 	ex.bytesSent = int64(n)
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/straitgw/strait/internal/plugin"
 )
 
 // hopByHopResponse lists upstream response headers never relayed.
@@ -51,11 +53,12 @@ func (p *Proxy) relay(ex *exchange, w http.ResponseWriter, r *http.Request, resp
 		}
 		h["Trailer"] = []string{strings.Join(names, ", ")}
 	}
-	w.WriteHeader(resp.StatusCode)
-	ex.status = resp.StatusCode
+	status := p.filterHeaders(ex, h, resp.StatusCode, plugin.SourceService)
+	w.WriteHeader(status)
+	ex.status = status
 
 	flush := resp.ContentLength < 0 || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
-	n, readErr, writeErr := p.copyBody(w, resp.Body, cancel, readTimeout, flush)
+	n, readErr, writeErr := p.copyBody(ex, w, resp.Body, cancel, readTimeout, flush)
 	ex.bytesSent = n
 	if readErr != nil {
 		class := classify(readErr, context.Cause(ctx), r.Context().Err() != nil)
@@ -105,7 +108,7 @@ type writeDeadliner interface{ SetWriteDeadline(time.Time) error }
 
 // copyBody streams src to w. The read timeout applies between reads from
 // the upstream, the client send timeout to each write.
-func (p *Proxy) copyBody(w http.ResponseWriter, src io.Reader, cancel context.CancelCauseFunc,
+func (p *Proxy) copyBody(ex *exchange, w http.ResponseWriter, src io.Reader, cancel context.CancelCauseFunc,
 	readTimeout time.Duration, flush bool) (written int64, readErr, writeErr error) {
 	bufp := p.copyBufs.Get().(*[]byte)
 	defer p.copyBufs.Put(bufp)
@@ -127,7 +130,11 @@ func (p *Proxy) copyBody(w http.ResponseWriter, src io.Reader, cancel context.Ca
 			if deadliner != nil {
 				_ = deadliner.SetWriteDeadline(time.Now().Add(p.opts.ClientSendTimeout))
 			}
-			m, werr := w.Write(buf[:n])
+			chunk := buf[:n]
+			if ex.bodyFilter {
+				chunk = ex.run.BodyFilter(&ex.pc, chunk, false)
+			}
+			m, werr := w.Write(chunk)
 			written += int64(m)
 			if werr != nil {
 				return written, nil, werr
@@ -140,6 +147,15 @@ func (p *Proxy) copyBody(w http.ResponseWriter, src io.Reader, cancel context.Ca
 			}
 		}
 		if errors.Is(err, io.EOF) {
+			if ex.bodyFilter {
+				if last := ex.run.BodyFilter(&ex.pc, nil, true); len(last) > 0 {
+					m, werr := w.Write(last)
+					written += int64(m)
+					if werr != nil {
+						return written, nil, werr
+					}
+				}
+			}
 			if deadliner != nil {
 				_ = deadliner.SetWriteDeadline(time.Time{})
 			}

@@ -10,24 +10,10 @@ import (
 	"github.com/straitgw/strait/internal/store"
 )
 
-// Build compiles a snapshot from everything in the store, read in one
-// consistent transaction.
+// Build compiles a snapshot of services and routes from the store, read
+// in one consistent transaction; plugins are not compiled (see BuildWith).
 func Build(ctx context.Context, st store.Store, reg *entity.Registry) (*Snapshot, error) {
-	var services, routes []entity.Object
-	err := st.View(ctx, func(r store.Reader) error {
-		var err error
-		if services, err = r.All(ctx, reg.Get("services")); err != nil {
-			return fmt.Errorf("reading services: %w", err)
-		}
-		if routes, err = r.All(ctx, reg.Get("routes")); err != nil {
-			return fmt.Errorf("reading routes: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return Compile(services, routes)
+	return BuildWith(ctx, st, reg, nil)
 }
 
 // Compile builds a snapshot from service and route objects.

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/straitgw/strait/internal/plugin"
+	"github.com/straitgw/strait/internal/plugins/authn"
 	"github.com/straitgw/strait/internal/router"
 )
 
@@ -28,6 +30,8 @@ type Service struct {
 	TLSVerify      *bool
 	TLSVerifyDepth *int
 	Enabled        bool
+	// Info is what plugins see of the service.
+	Info *plugin.ServiceInfo
 }
 
 // Route is a compiled route entity; router.Route.Data points at it.
@@ -41,6 +45,11 @@ type Route struct {
 	HTTPSRedirectStatusCode int
 	RequestBuffering        bool
 	ResponseBuffering       bool
+	// Info is what plugins see of the route.
+	Info *plugin.RouteInfo
+	// Plugins is the route's precomputed plugin chain (empty, never nil,
+	// in compiled snapshots).
+	Plugins *plugin.Chain
 }
 
 // Snapshot is one compiled configuration.
@@ -48,6 +57,15 @@ type Snapshot struct {
 	Router   *router.Router
 	Services map[string]*Service
 	Routes   map[string]*Route
+	// Plugins is the compiled plugin configuration; nil when the snapshot
+	// was compiled without a plugin registry.
+	Plugins *plugin.Set
+	// HasPlugins is true when at least one plugin instance is enabled, so
+	// the proxy can skip the plugin phases entirely otherwise.
+	HasPlugins bool
+	// Directory holds the consumers and credentials authentication
+	// plugins look up.
+	Directory *authn.Directory
 	// Version increases with every published snapshot.
 	Version uint64
 	BuiltAt time.Time

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/straitgw/strait/internal/entity"
+	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/store"
 )
 
@@ -18,11 +19,21 @@ type Watcher struct {
 	holder *Holder
 	log    *slog.Logger
 	dirty  chan struct{}
+	// plugins is the registry plugin instances compile against; nil
+	// leaves plugins out of the snapshots.
+	plugins *plugin.Registry
 }
 
 // NewWatcher returns a watcher publishing into holder.
 func NewWatcher(st store.Store, reg *entity.Registry, holder *Holder, log *slog.Logger) *Watcher {
 	return &Watcher{store: st, reg: reg, holder: holder, log: log, dirty: make(chan struct{}, 1)}
+}
+
+// WithPlugins makes the watcher compile consumers, credentials and plugin
+// instances against plugins. Call it before Start.
+func (w *Watcher) WithPlugins(plugins *plugin.Registry) *Watcher {
+	w.plugins = plugins
+	return w
 }
 
 // Start builds the first snapshot synchronously, then rebuilds in the
@@ -58,7 +69,7 @@ func (w *Watcher) markDirty() {
 
 func (w *Watcher) rebuild(ctx context.Context) error {
 	start := time.Now()
-	s, err := Build(ctx, w.store, w.reg)
+	s, err := BuildWith(ctx, w.store, w.reg, w.plugins)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,104 @@
+package proxy
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/straitgw/strait/internal/plugin"
+)
+
+// startPlugins begins the plugin phases of a request when its snapshot
+// has enabled plugins, and runs the rewrite phase. It reports whether a
+// plugin ended the request (the exit response is then written).
+func (p *Proxy) startPlugins(ex *exchange, w http.ResponseWriter, r *http.Request) bool {
+	snap := ex.snap
+	if snap == nil || !snap.HasPlugins {
+		return false
+	}
+	ex.plugins = true
+	ex.pc.begin(ex, w, r, snap)
+	ex.run.Start(snap.Plugins.Global())
+	if ex.run.Rewrite(&ex.pc) {
+		p.respondExit(ex, w, r)
+		return true
+	}
+	return false
+}
+
+// accessPlugins runs the access phase of the matched route's chain and
+// reports whether a plugin ended the request (the exit response is then
+// written).
+func (p *Proxy) accessPlugins(ex *exchange, w http.ResponseWriter, r *http.Request) bool {
+	if !ex.plugins {
+		return false
+	}
+	if ex.run.Access(&ex.pc, ex.route.Plugins) {
+		p.respondExit(ex, w, r)
+		return true
+	}
+	return false
+}
+
+// respondExit writes the response of a plugin that called Exit or Error:
+// its status, headers and body plus the gateway's own headers.
+func (p *Proxy) respondExit(ex *exchange, w http.ResponseWriter, r *http.Request) {
+	pc := &ex.pc
+	h := w.Header()
+	for _, hd := range pc.exitHeaders {
+		h.Set(hd.Name, hd.Value)
+	}
+	p.setGeneratedHeaders(ex, h)
+	status := p.filterHeaders(ex, h, pc.exitStatus, plugin.SourceExit)
+	body := p.filterWholeBody(ex, pc.exitBody)
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	ex.status = status
+	if r.Method != http.MethodHead {
+		n, _ := w.Write(body)
+		ex.bytesSent = int64(n)
+	}
+}
+
+// filterHeaders runs the header filter phase when plugins take part in
+// the request and returns the status to send.
+func (p *Proxy) filterHeaders(ex *exchange, h http.Header, status int, source string) int {
+	if !ex.plugins {
+		return status
+	}
+	pc := &ex.pc
+	pc.respStatus, pc.respSource = status, source
+	ex.run.HeaderFilter(pc)
+	ex.bodyFilter = hasBodyFilter(ex.run.Collected())
+	if ex.bodyFilter {
+		// Body filters may change the length.
+		delete(h, "Content-Length")
+	}
+	return pc.respStatus
+}
+
+// filterWholeBody passes a complete gateway-produced body through the
+// body filters, as one last chunk.
+func (p *Proxy) filterWholeBody(ex *exchange, body []byte) []byte {
+	if !ex.bodyFilter {
+		return body
+	}
+	return ex.run.BodyFilter(&ex.pc, body, true)
+}
+
+// hasBodyFilter reports whether any instance takes part in the body
+// filter phase.
+func hasBodyFilter(cs []*plugin.Configured) bool {
+	for _, c := range cs {
+		if _, ok := c.Handler.(plugin.BodyFilterer); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// logPlugins runs the log phase.
+func (p *Proxy) logPlugins(ex *exchange) {
+	if ex.plugins {
+		ex.run.Log(&ex.pc)
+	}
+}

@@ -8,13 +8,16 @@ import (
 
 	"github.com/straitgw/strait/internal/entity"
 	"github.com/straitgw/strait/internal/plugin"
-	"github.com/straitgw/strait/internal/plugins/basicauth"
-	"github.com/straitgw/strait/internal/plugins/keyauth"
 )
 
-// Plugins returns the bundled plugins.
+// Plugins returns the bundled plugins, gathered from one list per family
+// (each family's list lives in its own file of this package).
 func Plugins() []plugin.Plugin {
-	return []plugin.Plugin{keyauth.Plugin{}, basicauth.Plugin{}}
+	var all []plugin.Plugin
+	for _, family := range [][]plugin.Plugin{authPlugins(), trafficPlugins(), transformPlugins(), logPlugins()} {
+		all = append(all, family...)
+	}
+	return all
 }
 
 // Registry returns a registry holding the bundled plugins.
@@ -28,7 +31,7 @@ func Registry() (*plugin.Registry, error) {
 
 // Entities returns the entity schemas the bundled plugins own.
 func Entities() []*entity.Schema {
-	return []*entity.Schema{entity.KeyAuthCredentials, entity.BasicAuthCredentials}
+	return authEntities()
 }
 
 // Install makes reg describe the plugins of plugins: the plugins schema

@@ -14,7 +14,7 @@ import (
 // (each family's list lives in its own file of this package).
 func Plugins() []plugin.Plugin {
 	var all []plugin.Plugin
-	for _, family := range [][]plugin.Plugin{authPlugins(), trafficPlugins(), transformPlugins(), logPlugins()} {
+	for _, family := range [][]plugin.Plugin{authPlugins(), terminationPlugins(), trafficPlugins(), transformPlugins(), logPlugins()} {
 		all = append(all, family...)
 	}
 	return all

@@ -25,7 +25,6 @@ import (
 	"github.com/straitgw/strait/internal/plugins/bundled"
 	"github.com/straitgw/strait/internal/proxy"
 	"github.com/straitgw/strait/internal/snapshot"
-	"github.com/straitgw/strait/internal/store/sqlite"
 	"github.com/straitgw/strait/internal/version"
 )
 
@@ -70,6 +69,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		errorLog = io.Discard
 	}
 	logger := slog.New(slog.NewJSONHandler(errorLog, &slog.HandlerOptions{Level: slogLevel(cfg.LogLevel)}))
+	defer setupTelemetry(cfg, logger)()
 
 	accessLog, closeAccessLog, err := openLog(cfg.ProxyAccessLog, stderr)
 	if err != nil {
@@ -83,9 +83,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	}
 	reg := entity.Core()
 	bundled.Install(reg, plugins)
-	st, err := sqlite.Open(ctx, cfg.SQLitePath, reg)
+	st, loader, err := openStore(ctx, cfg, reg)
 	if err != nil {
-		return fmt.Errorf("opening store: %w", err)
+		return err
 	}
 	defer st.Close()
 
@@ -110,9 +110,10 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	defer px.Close()
 
 	hostname, _ := os.Hostname()
-	api := admin.New(st, reg, admin.Options{
+	api := admin.New(st, reg, withDeclarative(admin.Options{
 		Version:       version.Kong,
-		NodeID:        entity.NewUUID(),
+		NodeID:        nodeID(),
+		ServerStats:   proxyServerStats,
 		Hostname:      hostname,
 		Database:      cfg.Database,
 		Configuration: cfg.Masked(),
@@ -120,7 +121,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		PluginSchema:  reg.Get("plugins").PluginJSON,
 		MaxBodyBytes:  cfg.AdminMaxBodySize,
 		Logger:        logger,
-	})
+	}, loader))
 
 	var tlsConfig *tls.Config
 	if needsTLS(cfg.ProxyListen) {
@@ -173,6 +174,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	}
 	for _, l := range cfg.ProxyListen {
 		srv := px.NewServer(l.Addr)
+		trackConnections(srv)
 		srv.ReadHeaderTimeout = cfg.ClientHeaderTimeout
 		srv.IdleTimeout = cfg.KeepaliveTimeout
 		srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
@@ -184,13 +186,19 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	for _, l := range cfg.AdminListen {
 		srv := &http.Server{
 			Addr:              l.Addr,
-			Handler:           api,
+			Handler:           withMetrics(api),
 			ReadHeaderTimeout: cfg.ClientHeaderTimeout,
 			IdleTimeout:       cfg.KeepaliveTimeout,
 			MaxHeaderBytes:    cfg.MaxHeaderSize,
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		}
 		if err := start(srv, l, "admin"); err != nil {
+			shutdown()
+			return err
+		}
+	}
+	for _, l := range cfg.StatusListen {
+		if err := start(newStatusServer(ctx, cfg, holder, api, logger), l, "status"); err != nil {
 			shutdown()
 			return err
 		}

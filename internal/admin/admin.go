@@ -80,10 +80,15 @@ type API struct {
 	requests atomic.Int64
 }
 
-// New builds the Admin API over a store and the schemas of reg.
+// New builds the Admin API over a store and the schemas of reg. With
+// Options.Database "off" the store is only read: entity writes answer 405
+// and the configuration changes through /config alone.
 func New(st store.Store, reg *entity.Registry, opts Options) *API {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.Database == "off" {
+		st = readOnlyStore{st}
 	}
 	a := &API{st: st, reg: reg, opts: opts, log: opts.Logger, server: "kong/" + opts.Version}
 	if a.log == nil {
@@ -137,7 +142,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rc := &request{api: a, w: out, r: r, params: params, raw: raw}
 	if err := handler(rc); err != nil {
-		a.writeError(out, r, err)
+		a.writeError(out, r, a.operationUnsupported(err, rc, rt))
 	}
 }
 

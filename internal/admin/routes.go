@@ -108,6 +108,7 @@ func (a *API) endpoints(rc *request) error {
 // database.
 func (a *API) config(rc *request) error {
 	if a.opts.Database == "off" && a.opts.DeclarativeConfig != nil {
+		rc.r.Body = http.MaxBytesReader(rc.w, rc.r.Body, a.opts.MaxBodyBytes)
 		a.opts.DeclarativeConfig.ServeHTTP(rc.w, rc.r)
 		return nil
 	}

@@ -28,9 +28,16 @@ type Listener struct {
 // Config is the effective node configuration.
 type Config struct {
 	Prefix   string
-	Database string // "sqlite" (embedded)
+	Database string // "sqlite" (embedded) or "off" (declarative, in memory)
 	// SQLitePath is the database file; relative paths are under Prefix.
 	SQLitePath string
+	// DeclarativeConfig is the declarative file (kong.yml) a node with
+	// database "off" loads at start; relative paths are resolved against
+	// the working directory. Empty means none.
+	DeclarativeConfig string
+	// DeclarativeConfigString is a declarative configuration given inline;
+	// it is used when DeclarativeConfig is empty.
+	DeclarativeConfigString string
 
 	ProxyListen  []Listener
 	AdminListen  []Listener
@@ -78,6 +85,10 @@ type Config struct {
 	SSLCert    string
 	SSLCertKey string
 
+	// SyslogSocket is the local syslog socket the syslog plugin sends to;
+	// "" searches /dev/log, /var/run/syslog and /var/run/log.
+	SyslogSocket string
+
 	// Raw holds every key with its effective string value, for GET / and
 	// `strait check`.
 	Raw map[string]string
@@ -88,6 +99,8 @@ var defaults = map[string]string{
 	"prefix":                            "strait-prefix",
 	"database":                          "sqlite",
 	"sqlite_path":                       "strait.db",
+	"declarative_config":                "",
+	"declarative_config_string":         "",
 	"proxy_listen":                      "0.0.0.0:8000, 0.0.0.0:8443 ssl",
 	"admin_listen":                      "127.0.0.1:8001",
 	"status_listen":                     "off",
@@ -121,6 +134,7 @@ var defaults = map[string]string{
 	"dns_not_found_ttl":                 "30",
 	"ssl_cert":                          "",
 	"ssl_cert_key":                      "",
+	"syslog_socket":                     "",
 	"plugins":                           "bundled",
 	"router_flavor":                     "traditional_compatible",
 	"nginx_http_client_max_body_size":   "0",
@@ -240,8 +254,15 @@ func build(raw map[string]string) (*Config, error) {
 	if abs, err := filepath.Abs(c.Prefix); err == nil {
 		c.Prefix = abs
 	}
-	c.Database = p.oneOf("database", "sqlite")
+	c.Database = p.oneOf("database", "sqlite", "off")
 	c.SQLitePath = p.path(c.Prefix, "sqlite_path")
+	c.DeclarativeConfig = p.str("declarative_config")
+	if c.DeclarativeConfig != "" {
+		if abs, err := filepath.Abs(c.DeclarativeConfig); err == nil {
+			c.DeclarativeConfig = abs
+		}
+	}
+	c.DeclarativeConfigString = p.raw["declarative_config_string"]
 	c.ProxyListen = p.listeners("proxy_listen")
 	c.AdminListen = p.listeners("admin_listen")
 	c.StatusListen = p.listeners("status_listen")
@@ -275,6 +296,7 @@ func build(raw map[string]string) (*Config, error) {
 	c.DNSNotFoundTTL = p.seconds("dns_not_found_ttl")
 	c.SSLCert = p.optionalPath(c.Prefix, "ssl_cert")
 	c.SSLCertKey = p.optionalPath(c.Prefix, "ssl_cert_key")
+	c.SyslogSocket = p.str("syslog_socket")
 	if (c.SSLCert == "") != (c.SSLCertKey == "") {
 		p.fail("ssl_cert", "ssl_cert and ssl_cert_key must be set together")
 	}

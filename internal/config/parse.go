@@ -39,7 +39,7 @@ func (p *parser) oneOf(key string, allowed ...string) string {
 			return v
 		}
 	}
-	if key == "database" && (v == "postgres" || v == "off") {
+	if key == "database" && v == "postgres" {
 		p.fail(key, fmt.Sprintf("database = %s is not available yet; use the embedded 'sqlite' store", v))
 		return v
 	}

@@ -38,15 +38,24 @@ func joinPath(path []any) string {
 		if i > 0 {
 			b.WriteByte('.')
 		}
-		fmt.Fprint(&b, seg)
+		switch v := seg.(type) {
+		case string:
+			b.WriteString(v)
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		default:
+			fmt.Fprint(&b, v)
+		}
 	}
 	return b.String()
 }
 
 // decodeDocument decodes a declarative file: JSON is tried first, then
 // YAML. Values come out as encoding/json would produce them (float64
-// numbers, map[string]any, []any).
-func decodeDocument(data []byte) (map[string]any, positions, error) {
+// numbers, map[string]any, []any). The line of every YAML key and element
+// is recorded only when withLines is set (it is needed for error reports
+// alone and costs a map entry per node).
+func decodeDocument(data []byte, withLines bool) (map[string]any, positions, error) {
 	var v any
 	if err := json.Unmarshal(data, &v); err == nil {
 		m, ok := v.(map[string]any)
@@ -62,7 +71,10 @@ func decodeDocument(data []byte) (map[string]any, positions, error) {
 		}
 		return nil, nil, err
 	}
-	pos := positions{}
+	var pos positions
+	if withLines {
+		pos = positions{}
+	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
@@ -74,6 +86,9 @@ func decodeDocument(data []byte) (map[string]any, positions, error) {
 	m, ok := val.(map[string]any)
 	if !ok {
 		return nil, nil, errNotObject
+	}
+	if pos == nil {
+		pos = positions{}
 	}
 	return m, pos, nil
 }
@@ -118,7 +133,9 @@ func yamlValue(n *yaml.Node, path []any, pos positions, depth int) (any, error) 
 				continue
 			}
 			child := appendPath(path, k.Value)
-			pos[joinPath(child)] = k.Line
+			if pos != nil {
+				pos[joinPath(child)] = k.Line
+			}
 			val, err := yamlValue(v, child, pos, depth)
 			if err != nil {
 				return nil, err
@@ -130,7 +147,9 @@ func yamlValue(n *yaml.Node, path []any, pos positions, depth int) (any, error) 
 		out := make([]any, 0, len(n.Content))
 		for i, e := range n.Content {
 			child := appendPath(path, i)
-			pos[joinPath(child)] = e.Line
+			if pos != nil {
+				pos[joinPath(child)] = e.Line
+			}
 			val, err := yamlValue(e, child, pos, depth)
 			if err != nil {
 				return nil, err

@@ -1,6 +1,7 @@
 package declarative
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -57,7 +58,17 @@ func Parse(data []byte, reg *entity.Registry) (*Config, error) {
 
 // ParseWithOptions is Parse with options.
 func ParseWithOptions(data []byte, reg *entity.Registry, opts ParseOptions) (*Config, error) {
-	doc, pos, err := decodeDocument(data)
+	doc, pos, err := decodeDocument(data, false)
+	if err != nil {
+		return nil, &ParseError{Err: err}
+	}
+	cfg, err := load(doc, pos, reg, opts)
+	var invalid *ValidationError
+	if !errors.As(err, &invalid) || len(pos) > 0 {
+		return cfg, err
+	}
+	// Read the file again, recording lines, so the problems can name them.
+	doc, pos, err = decodeDocument(data, true)
 	if err != nil {
 		return nil, &ParseError{Err: err}
 	}

@@ -11,6 +11,9 @@ type LogRecord struct {
 	Response       LogResponse  `json:"response"`
 	Latencies      LogLatencies `json:"latencies"`
 	Tries          []LogTry     `json:"tries,omitempty"`
+	// Upstream names the service host of the last attempt next to the
+	// address it resolved to; nil when the request was not proxied.
+	Upstream *LogUpstream `json:"upstream,omitempty"`
 	// AuthenticatedEntity is the credential that authenticated the
 	// consumer, nil when none did.
 	AuthenticatedEntity *Credential  `json:"authenticated_entity,omitempty"`
@@ -80,4 +83,18 @@ type LogTry struct {
 	BalancerLatency int64  `json:"balancer_latency"`
 	State           string `json:"state,omitempty"`
 	Code            int    `json:"code,omitempty"`
+	// Hostname is the upstream host name the attempt resolved.
+	Hostname string `json:"hostname,omitempty"`
+	// Cause is why a failed attempt failed ("dns-not-found",
+	// "connect-refused", "connect-timeout", "tls-error",
+	// "connection-reset", "bad-response", ...); empty on success.
+	Cause string `json:"cause,omitempty"`
+}
+
+// LogUpstream is the upstream a request was sent to: the configured host
+// name and the address it resolved to.
+type LogUpstream struct {
+	Hostname string `json:"hostname"`
+	IP       string `json:"ip,omitempty"`
+	Port     int    `json:"port,omitempty"`
 }

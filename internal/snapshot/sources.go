@@ -20,6 +20,9 @@ type Sources struct {
 	Consumers []entity.Object
 	KeyAuth   []entity.Object
 	BasicAuth []entity.Object
+	JWT       []entity.Object
+	HMACAuth  []entity.Object
+	ACLs      []entity.Object
 }
 
 // BuildWith compiles a snapshot from everything in the store, read in one
@@ -40,6 +43,9 @@ func BuildWith(ctx context.Context, st store.Store, reg *entity.Registry, plugin
 		{"plugins", &src.Plugins, plugins != nil},
 		{"keyauth_credentials", &src.KeyAuth, plugins != nil},
 		{"basicauth_credentials", &src.BasicAuth, plugins != nil},
+		{"jwt_secrets", &src.JWT, plugins != nil},
+		{"hmacauth_credentials", &src.HMACAuth, plugins != nil},
+		{"acls", &src.ACLs, plugins != nil},
 	}
 	err := st.View(ctx, func(r store.Reader) error {
 		for _, e := range read {
@@ -71,6 +77,7 @@ func CompileSources(src Sources, plugins *plugin.Registry) (*Snapshot, error) {
 	}
 	dir, err := authn.NewDirectory(authn.Sources{
 		Consumers: src.Consumers, KeyAuthCredentials: src.KeyAuth, BasicAuthCredentials: src.BasicAuth,
+		JWTSecrets: src.JWT, HMACAuthCredentials: src.HMACAuth, ACLs: src.ACLs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("compiling credentials: %w", err)

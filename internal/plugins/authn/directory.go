@@ -51,6 +51,11 @@ type Directory struct {
 	// key is then compared in constant time.
 	keys  map[[sha256.Size]byte]*KeyCredential
 	basic map[string]*BasicCredential
+	// jwt is indexed by the credential key (the token's iss claim by
+	// default), hmac by username, groups by consumer id.
+	jwt    map[string]*JWTCredential
+	hmac   map[string]*HMACCredential
+	groups map[string]*Groups
 }
 
 // Sources are the stored entities a Directory is compiled from.
@@ -58,6 +63,9 @@ type Sources struct {
 	Consumers            []entity.Object
 	KeyAuthCredentials   []entity.Object
 	BasicAuthCredentials []entity.Object
+	JWTSecrets           []entity.Object
+	HMACAuthCredentials  []entity.Object
+	ACLs                 []entity.Object
 }
 
 // NewDirectory compiles a Directory. Credentials whose consumer is
@@ -111,6 +119,15 @@ func NewDirectory(src Sources) (*Directory, error) {
 			hash:       str(o["password"]),
 		}
 		d.basic[bc.Username] = bc
+	}
+	if err := d.addJWTSecrets(src.JWTSecrets); err != nil {
+		return nil, err
+	}
+	if err := d.addHMACCredentials(src.HMACAuthCredentials); err != nil {
+		return nil, err
+	}
+	if err := d.addACLs(src.ACLs); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -167,7 +184,7 @@ func (d *Directory) BasicAuth(username string) *BasicCredential {
 }
 
 // Len returns the number of consumers, key-auth and basic-auth
-// credentials held.
+// credentials held (see CredentialCounts for the other kinds).
 func (d *Directory) Len() (consumers, keys, basic int) {
 	if d == nil {
 		return 0, 0, 0

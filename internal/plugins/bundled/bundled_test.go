@@ -63,9 +63,29 @@ func TestInstall(t *testing.T) {
 			t.Errorf("%s: %v", tc.name, obj)
 		}
 	}
+	// Every bundled plugin runs at Kong's priority, so ordering matches Kong.
+	kong := map[string]int{
+		"correlation-id": 100001, "cors": 2000, "jwt": 1450, "key-auth": 1250, "basic-auth": 1100,
+		"hmac-auth": 1030, "ip-restriction": 990, "request-size-limiting": 951, "acl": 950,
+		"rate-limiting": 910, "request-transformer": 801, "response-transformer": 800,
+		"prometheus": 13, "http-log": 12, "file-log": 9, "udp-log": 8, "tcp-log": 7, "syslog": 4,
+		"request-termination": 2,
+	}
 	prios := bundled.Priorities(plugins)
-	if prios["key-auth"] != 1250 || prios["basic-auth"] != 1100 || len(prios) != 2 {
-		t.Errorf("priorities %v", prios)
+	for name, got := range prios {
+		want, known := kong[name]
+		if !known {
+			t.Errorf("plugin %s has no Kong priority in this table", name)
+			continue
+		}
+		if got != want {
+			t.Errorf("%s priority %d, want Kong's %d", name, got, want)
+		}
+	}
+	for name := range kong {
+		if _, ok := prios[name]; !ok {
+			t.Errorf("bundled plugin %s is missing", name)
+		}
 	}
 	if _, ok := s.PluginJSON("key-auth"); !ok {
 		t.Error("no schema document for key-auth")

@@ -286,7 +286,7 @@ func plan(ctx context.Context, be *backend, reg *entity.Registry, path string, t
 	if err != nil {
 		return nil, err
 	}
-	return declarative.Diff(reg, current, cfg.Entities, declarative.DiffOptions{SelectTags: tags}), nil
+	return declarative.Diff(reg, current, cfg.Entities, declarative.DiffOptions{SelectTags: tags, Inputs: cfg.Inputs}), nil
 }
 
 // printChanges lists the changes, with the changed fields of updates,

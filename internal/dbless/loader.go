@@ -53,34 +53,17 @@ func (src Source) hash() (string, error) {
 
 // Loader owns the configuration of a database-less node.
 type Loader struct {
-	st  *memory.Store
-	reg *entity.Registry
-	// raw is reg with write transformations (password hashing) turned
-	// off, for files that say _transform: false.
-	raw  *entity.Registry
+	st   *memory.Store
+	reg  *entity.Registry
 	mu   sync.Mutex // one load at a time
 	hash atomic.Pointer[string]
 }
 
 // New returns a Loader for the store st holding the schemas of reg.
 func New(st *memory.Store, reg *entity.Registry) *Loader {
-	l := &Loader{st: st, reg: reg, raw: withoutTransforms(reg)}
+	l := &Loader{st: st, reg: reg}
 	l.hash.Store(&EmptyHash)
 	return l
-}
-
-// withoutTransforms copies reg with every schema's Transform hook removed.
-func withoutTransforms(reg *entity.Registry) *entity.Registry {
-	out := entity.NewRegistry()
-	for _, s := range reg.All() {
-		if s.Transform != nil {
-			c := *s
-			c.Transform = nil
-			s = &c
-		}
-		out.Add(s)
-	}
-	return out
 }
 
 // Hash returns the MD5 of the configuration loaded last, or EmptyHash.
@@ -171,21 +154,13 @@ func (l *Loader) Plan(_ context.Context, src Source) ([]declarative.Change, erro
 	return declarative.Diff(l.reg, l.st.Contents(), cfg.Entities, declarative.DiffOptions{}), nil
 }
 
-// parse validates src; a file with _transform: false is read again
-// without write transformations, as its values are stored already
-// transformed (an export).
+// parse validates src (a file with _transform: false is taken as already
+// transformed, e.g. an export; the declarative parser handles that).
 func (l *Loader) parse(src Source) (*declarative.Config, error) {
-	parse := func(reg *entity.Registry) (*declarative.Config, error) {
-		if src.Object != nil {
-			return declarative.ParseObject(src.Object, reg, declarative.ParseOptions{})
-		}
-		return declarative.Parse(src.Text, reg)
+	if src.Object != nil {
+		return declarative.ParseObject(src.Object, l.reg, declarative.ParseOptions{})
 	}
-	cfg, err := parse(l.reg)
-	if err != nil || cfg.Transform {
-		return cfg, err
-	}
-	return parse(l.raw)
+	return declarative.Parse(src.Text, l.reg)
 }
 
 // merge returns the entities to store: the desired ones, except that an

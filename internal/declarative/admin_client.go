@@ -116,6 +116,10 @@ func (c *AdminClient) list(ctx context.Context, path string) ([]entity.Object, e
 	}
 }
 
+// TransformsInput reports that the Admin API applies write
+// transformations (password hashing) itself.
+func (c *AdminClient) TransformsInput() bool { return true }
+
 // Put sends the object with PUT /{collection}/{id}; entities served only
 // under their parent are created with POST on the nested collection and
 // replaced with PUT on the nested entity.

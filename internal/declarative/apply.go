@@ -17,17 +17,31 @@ type Target interface {
 	Delete(ctx context.Context, s *entity.Schema, obj entity.Object) error
 }
 
+// InputTarget is implemented by targets that apply schemas' write
+// transformations themselves (a remote Admin API hashes basic-auth
+// passwords): they receive the values as the file wrote them.
+type InputTarget interface {
+	Target
+	TransformsInput() bool
+}
+
 // Apply carries out changes in order, stopping at the first failure.
 func Apply(ctx context.Context, changes []Change, t Target) error {
+	it, ok := t.(InputTarget)
+	raw := ok && it.TransformsInput()
 	for _, c := range changes {
+		obj := c.New
+		if raw {
+			obj = c.wire()
+		}
 		var err error
 		switch c.Op {
 		case OpDelete:
 			err = t.Delete(ctx, c.Schema, c.Old)
 		case OpCreate:
-			err = t.Put(ctx, c.Schema, c.New, true)
+			err = t.Put(ctx, c.Schema, obj, true)
 		case OpUpdate:
-			err = t.Put(ctx, c.Schema, c.New, false)
+			err = t.Put(ctx, c.Schema, obj, false)
 		default:
 			err = fmt.Errorf("unknown change kind %q", c.Op)
 		}

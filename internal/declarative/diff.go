@@ -2,6 +2,7 @@ package declarative
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 
 	"github.com/straitgw/strait/internal/entity"
@@ -26,6 +27,26 @@ type Change struct {
 	// Old is the current entity (updates and deletes), New the desired
 	// one (creates and updates; an update keeps Old's created_at).
 	Old, New entity.Object
+	// Input is the desired entity as the file wrote it, for schemas that
+	// transform values on write (see Config.Inputs); nil otherwise.
+	Input entity.Object
+}
+
+// wire returns what a remote Admin API must receive for a create or
+// update: New, with every value that the schema's write transformation
+// produced replaced by the value the file gave, so that the server
+// applies the transformation once.
+func (c Change) wire() entity.Object {
+	if c.Input == nil {
+		return c.New
+	}
+	out := cloneMap(c.New)
+	for k, v := range c.Input {
+		if _, ok := out[k]; ok && k != "created_at" && !reflect.DeepEqual(out[k], v) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // String names the change: "update routes r1 (<id>)".
@@ -61,6 +82,9 @@ type DiffOptions struct {
 	// SelectTags limits the managed entities to those carrying all of
 	// these tags: current entities without them are never deleted.
 	SelectTags []string
+	// Inputs are the desired entities as written (Config.Inputs); each
+	// create and update carries its own in Change.Input.
+	Inputs map[string]entity.Object
 }
 
 // Diff returns the changes that turn current into desired (both by DAO
@@ -88,7 +112,7 @@ func Diff(reg *entity.Registry, current, desired map[string][]entity.Object, opt
 			id := idOf(obj)
 			old, exists := have[id]
 			if !exists {
-				writes = append(writes, Change{Op: OpCreate, Schema: s, ID: id, New: obj})
+				writes = append(writes, Change{Op: OpCreate, Schema: s, ID: id, New: obj, Input: opts.Inputs[InputKey(s.Name, id)]})
 				continue
 			}
 			if len(changedFields(s, old, obj)) == 0 {
@@ -98,7 +122,7 @@ func Diff(reg *entity.Registry, current, desired map[string][]entity.Object, opt
 			if v, ok := old["created_at"]; ok {
 				next["created_at"] = v
 			}
-			writes = append(writes, Change{Op: OpUpdate, Schema: s, ID: id, Old: old, New: next})
+			writes = append(writes, Change{Op: OpUpdate, Schema: s, ID: id, Old: old, New: next, Input: opts.Inputs[InputKey(s.Name, id)]})
 		}
 	}
 	return append(deletes, writes...)

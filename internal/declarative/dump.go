@@ -37,6 +37,9 @@ func Dump(reg *entity.Registry, entities map[string][]entity.Object, opts DumpOp
 	d := newDumper(reg, entities, opts)
 	root := &yaml.Node{Kind: yaml.MappingNode}
 	addPair(root, "_format_version", scalar(DumpFormatVersion))
+	// Dumped values are stored values: basic-auth passwords are hashes
+	// already, so a sync of this file must not transform them again.
+	addPair(root, "_transform", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "false"})
 	if len(opts.SelectTags) > 0 {
 		info := &yaml.Node{Kind: yaml.MappingNode}
 		addPair(info, "select_tags", valueNode(stringsToAny(opts.SelectTags)))

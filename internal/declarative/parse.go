@@ -25,7 +25,15 @@ type Config struct {
 	// Order lists the DAO names of the registry in dependency order:
 	// every entity type comes after the types it references.
 	Order []string
+	// Inputs keeps, for entities whose schema transforms values on write
+	// (basic-auth hashes passwords), the object as the file gave it, keyed
+	// by InputKey. A remote Admin API must receive these values and apply
+	// the transformation itself; a store receives Entities.
+	Inputs map[string]entity.Object
 }
+
+// InputKey is the key of an entity in Config.Inputs.
+func InputKey(schema, id string) string { return schema + "\x00" + id }
 
 // Count returns how many entities the configuration holds.
 func (c *Config) Count() int {
@@ -114,6 +122,12 @@ type parser struct {
 	byKey    map[string]map[string]*record
 	unique   map[string]*record
 	existing map[string]map[string]string
+	// transform is the file's _transform flag: when false, values are
+	// taken as already transformed (an export) and schemas' Transform
+	// hooks are skipped.
+	transform   bool
+	untransform map[string]*entity.Schema
+	inputs      map[string]entity.Object
 }
 
 func load(doc map[string]any, pos positions, reg *entity.Registry, opts ParseOptions) (*Config, error) {
@@ -125,6 +139,9 @@ func load(doc map[string]any, pos positions, reg *entity.Registry, opts ParseOpt
 	}
 	cfg := &Config{Transform: true, Entities: map[string][]entity.Object{}}
 	p.readTop(doc, cfg)
+	p.transform = cfg.Transform
+	p.untransform = map[string]*entity.Schema{}
+	p.inputs = map[string]entity.Object{}
 	order := dependencyOrder(reg)
 	for _, s := range order {
 		cfg.Order = append(cfg.Order, s.Name)
@@ -140,7 +157,25 @@ func load(doc map[string]any, pos positions, reg *entity.Registry, opts ParseOpt
 			cfg.Entities[s.Name] = append(cfg.Entities[s.Name], r.obj)
 		}
 	}
+	if len(p.inputs) > 0 {
+		cfg.Inputs = p.inputs
+	}
 	return cfg, nil
+}
+
+// writeSchema is the schema that processes an entity of s: s itself, or a
+// copy without its Transform hook when the file says _transform: false.
+func (p *parser) writeSchema(s *entity.Schema) *entity.Schema {
+	if p.transform || s.Transform == nil {
+		return s
+	}
+	if c, ok := p.untransform[s.Name]; ok {
+		return c
+	}
+	c := *s
+	c.Transform = nil
+	p.untransform[s.Name] = &c
+	return &c
 }
 
 // readTop checks the top-level keys and collects the entities.
@@ -313,7 +348,11 @@ func (p *parser) process(r *record) {
 	if len(p.tags) > 0 && s.Field("tags") != nil {
 		in["tags"] = withTags(in["tags"], p.tags)
 	}
-	obj, perr := s.Process(in, entity.OpInsert, nil)
+	var input entity.Object
+	if p.transform && s.Transform != nil {
+		input = cloneMap(in)
+	}
+	obj, perr := p.writeSchema(s).Process(in, entity.OpInsert, nil)
 	if perr != nil {
 		p.probs.schemaErr(r, perr)
 		obj = nil
@@ -322,6 +361,10 @@ func (p *parser) process(r *record) {
 	if obj != nil {
 		obj["id"] = r.id
 		r.obj = obj
+		if input != nil {
+			input["id"] = r.id
+			p.inputs[InputKey(s.Name, r.id)] = input
+		}
 	}
 	p.checkUnique(r)
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/straitgw/strait/internal/balancer"
 	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/plugins/authn"
 	"github.com/straitgw/strait/internal/router"
@@ -66,6 +67,12 @@ type Snapshot struct {
 	// Directory holds the consumers and credentials authentication
 	// plugins look up.
 	Directory *authn.Directory
+	// Upstreams are the balancers of the upstream entities, keyed by
+	// upstream name: a service whose host equals a key is balanced over
+	// that upstream's targets. Nil when compiled without a balancer
+	// Manager. Balancers are long-lived (owned by the Manager), so the
+	// same *Balancer appears in successive snapshots.
+	Upstreams map[string]*balancer.Balancer
 	// Version increases with every published snapshot.
 	Version uint64
 	BuiltAt time.Time

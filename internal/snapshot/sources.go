@@ -23,6 +23,9 @@ type Sources struct {
 	JWT       []entity.Object
 	HMACAuth  []entity.Object
 	ACLs      []entity.Object
+	// Upstreams and Targets feed the balancers (see CompileUpstreams).
+	Upstreams []entity.Object
+	Targets   []entity.Object
 }
 
 // BuildWith compiles a snapshot from everything in the store, read in one
@@ -31,6 +34,16 @@ type Sources struct {
 // reg does not hold are skipped. A nil plugins registry compiles no
 // plugins (as Build does).
 func BuildWith(ctx context.Context, st store.Store, reg *entity.Registry, plugins *plugin.Registry) (*Snapshot, error) {
+	src, err := readSources(ctx, st, reg, plugins, false)
+	if err != nil {
+		return nil, err
+	}
+	return CompileSources(src, plugins)
+}
+
+// readSources reads the entities a snapshot needs in one transaction;
+// upstreams and targets only when withUpstreams is set.
+func readSources(ctx context.Context, st store.Store, reg *entity.Registry, plugins *plugin.Registry, withUpstreams bool) (Sources, error) {
 	var src Sources
 	read := []struct {
 		schema string
@@ -46,6 +59,8 @@ func BuildWith(ctx context.Context, st store.Store, reg *entity.Registry, plugin
 		{"jwt_secrets", &src.JWT, plugins != nil},
 		{"hmacauth_credentials", &src.HMACAuth, plugins != nil},
 		{"acls", &src.ACLs, plugins != nil},
+		{"upstreams", &src.Upstreams, withUpstreams},
+		{"targets", &src.Targets, withUpstreams},
 	}
 	err := st.View(ctx, func(r store.Reader) error {
 		for _, e := range read {
@@ -61,10 +76,7 @@ func BuildWith(ctx context.Context, st store.Store, reg *entity.Registry, plugin
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return CompileSources(src, plugins)
+	return src, err
 }
 
 // CompileSources builds a snapshot from stored entities. Plugin instances

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/straitgw/strait/internal/balancer"
 	"github.com/straitgw/strait/internal/entity"
 	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/store"
@@ -22,6 +23,8 @@ type Watcher struct {
 	// plugins is the registry plugin instances compile against; nil
 	// leaves plugins out of the snapshots.
 	plugins *plugin.Registry
+	// balancers compiles upstreams and targets; nil leaves them out.
+	balancers *balancer.Manager
 }
 
 // NewWatcher returns a watcher publishing into holder.
@@ -33,6 +36,14 @@ func NewWatcher(st store.Store, reg *entity.Registry, holder *Holder, log *slog.
 // instances against plugins. Call it before Start.
 func (w *Watcher) WithPlugins(plugins *plugin.Registry) *Watcher {
 	w.plugins = plugins
+	return w
+}
+
+// WithBalancers makes the watcher compile upstreams and targets into the
+// balancers of m, which outlives the snapshots (it keeps health state and
+// runs the probes). Call it before Start.
+func (w *Watcher) WithBalancers(m *balancer.Manager) *Watcher {
+	w.balancers = m
 	return w
 }
 
@@ -69,7 +80,7 @@ func (w *Watcher) markDirty() {
 
 func (w *Watcher) rebuild(ctx context.Context) error {
 	start := time.Now()
-	s, err := BuildWith(ctx, w.store, w.reg, w.plugins)
+	s, err := BuildWithBalancers(ctx, w.store, w.reg, w.plugins, w.balancers)
 	if err != nil {
 		return err
 	}

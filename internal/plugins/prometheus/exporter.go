@@ -26,6 +26,8 @@ type Exporter struct {
 	// Connections counts the proxy listeners' connections.
 	Connections *ConnTracker
 
+	upstreams *upstreamCollector
+
 	series sync.Map // seriesKey -> *series
 	codes  sync.Map // codeKey -> prom.Counter
 }
@@ -69,9 +71,10 @@ func NewExporter() *Exporter {
 			Help: "Datastore reachable from Kong, 0 is unreachable",
 		}),
 		Connections: &ConnTracker{},
+		upstreams:   newUpstreamCollector(),
 	}
 	e.reg.MustRegister(e.requests, e.kongLatency, e.upstreamLatency, e.requestLatency, e.bandwidth,
-		e.nodeInfo, e.datastore, newConnCollector(e.Connections), newLogCollector())
+		e.nodeInfo, e.datastore, newConnCollector(e.Connections), newLogCollector(), e.upstreams)
 	return e
 }
 

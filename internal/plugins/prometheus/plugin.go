@@ -75,5 +75,8 @@ func (p Plugin) New(config entity.Object) (plugin.Handler, error) {
 	if exp == nil {
 		exp = Default
 	}
+	if cfg.UpstreamHealthMetrics {
+		exp.upstreams.enabled.Store(true)
+	}
 	return &Handler{cfg: cfg, exp: exp}, nil
 }

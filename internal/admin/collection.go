@@ -32,7 +32,7 @@ func (a *API) listEntities(s *entity.Schema) handlerFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(rc.w, http.StatusOK, listBody(page, "/"+s.AdminPath, pq, true))
+		writeJSON(rc.w, http.StatusOK, listBody(shownPage(s, page), "/"+s.AdminPath, pq, true))
 		return nil
 	}
 }
@@ -70,7 +70,7 @@ func (a *API) createEntity(s *entity.Schema) handlerFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(rc.w, http.StatusCreated, stored)
+		writeJSON(rc.w, http.StatusCreated, shown(s, stored))
 		return nil
 	}
 }
@@ -87,9 +87,9 @@ func (a *API) getEntity(s *entity.Schema) handlerFunc {
 			return err
 		}
 		if obj == nil {
-			return errNotFound
+			return k.missing()
 		}
-		writeJSON(rc.w, http.StatusOK, obj)
+		writeJSON(rc.w, http.StatusOK, shown(s, obj))
 		return nil
 	}
 }
@@ -122,14 +122,22 @@ func (a *API) upsertEntity(s *entity.Schema) handlerFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(rc.w, http.StatusOK, stored)
+		writeJSON(rc.w, http.StatusOK, shown(s, stored))
 		return nil
 	}
 }
 
-// applyKey writes the URL key into an upsert body and picks the id.
+// applyKey writes the URL key into an upsert body and picks the id. A
+// certificate addressed by SNI name gets the name added to its snis.
 func applyKey(in entity.Object, k urlKey, existing entity.Object) {
 	switch {
+	case k.bySNI:
+		in["snis"] = withName(in["snis"], k.value)
+		if existing != nil {
+			in["id"] = existing["id"]
+		} else {
+			in["id"] = uuid.NewString()
+		}
 	case k.byPK:
 		in["id"] = k.value
 	case existing != nil:
@@ -169,7 +177,7 @@ func (a *API) updateEntity(s *entity.Schema) handlerFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(rc.w, http.StatusOK, stored)
+		writeJSON(rc.w, http.StatusOK, shown(s, stored))
 		return nil
 	}
 }
@@ -185,8 +193,14 @@ func (a *API) deleteEntity(s *entity.Schema) handlerFunc {
 		ctx := rc.r.Context()
 		err = a.update(ctx, func(tx store.Tx) error {
 			existing, err := fetch(ctx, tx, s, k)
-			if err != nil || existing == nil {
+			if err != nil {
 				return err
+			}
+			if existing == nil {
+				if k.bySNI {
+					return errSNINotFound
+				}
+				return nil
 			}
 			return tx.Delete(ctx, s, idOf(existing))
 		})

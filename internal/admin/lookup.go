@@ -10,17 +10,36 @@ import (
 )
 
 // urlKey is an entity addressed in a URL: by primary key when the value is
-// a UUID, otherwise by the schema's endpoint key.
+// a UUID, otherwise by the schema's endpoint key, or for certificates by
+// the name of one of their SNIs.
 type urlKey struct {
 	value string
 	byPK  bool
 	field string
+	bySNI bool
 }
 
-// parseKey classifies a URL key for schema s, rejecting values the endpoint
-// key field cannot hold (400 code 10) and non-UUIDs on schemas without an
-// endpoint key (400 code 1).
+// parseKey classifies the key of an entity addressed on its own
+// (/{collection}/{key}), rejecting values the endpoint key field cannot
+// hold (400 code 10) and non-UUIDs on schemas without an endpoint key
+// that is unique by itself (400 code 1). A certificate's non-UUID key is
+// an SNI name.
 func parseKey(s *entity.Schema, value string) (urlKey, error) {
+	if !entity.IsUUID(value) && s.Name == entity.Certificates.Name {
+		return urlKey{value: value, field: "snis", bySNI: true}, nil
+	}
+	k, err := parseChildKey(s, value)
+	if err != nil || k.byPK || uniqueField(s, k.field) {
+		return k, err
+	}
+	return urlKey{}, invalidPrimaryKey()
+}
+
+// parseChildKey classifies the key of an entity addressed under its
+// parent (/{parent}/{p}/{child}/{key}), where an endpoint key that is not
+// unique by itself (an acl's group, a target's address) is matched among
+// the parent's children.
+func parseChildKey(s *entity.Schema, value string) (urlKey, error) {
 	if entity.IsUUID(value) {
 		return urlKey{value: value, byPK: true, field: "id"}, nil
 	}
@@ -40,14 +59,28 @@ func invalidPrimaryKey() *entity.Error {
 }
 
 // notFound is the structured 404 of a write on a missing entity.
-func (k urlKey) notFound() *entity.Error {
+func (k urlKey) notFound() error {
+	if k.bySNI {
+		return errSNINotFound
+	}
 	return entity.NotFound(map[string]any{k.field: k.value}, k.byPK)
+}
+
+// missing is the 404 of a read of a missing entity.
+func (k urlKey) missing() error {
+	if k.bySNI {
+		return errSNINotFound
+	}
+	return errNotFound
 }
 
 // fetch loads the entity a key names; a missing entity is (nil, nil).
 func fetch(ctx context.Context, rd store.Reader, s *entity.Schema, k urlKey) (entity.Object, error) {
 	var obj entity.Object
 	var err error
+	if k.bySNI {
+		return certificateBySNI(ctx, rd, k.value)
+	}
 	if k.byPK {
 		obj, err = rd.Get(ctx, s, k.value)
 	} else {
@@ -58,6 +91,9 @@ func fetch(ctx context.Context, rd store.Reader, s *entity.Schema, k urlKey) (en
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load %s %q: %w", s.Name, k.value, err)
+	}
+	if expired(s, obj) {
+		return nil, nil
 	}
 	return obj, nil
 }

@@ -36,7 +36,7 @@ func (n *nested) loadParent(ctx context.Context, rd store.Reader, rc *request) (
 		return nil, err
 	}
 	if obj == nil {
-		return nil, errNotFound
+		return nil, k.missing()
 	}
 	return obj, nil
 }
@@ -48,7 +48,7 @@ func (n *nested) loadChild(ctx context.Context, rd store.Reader, rc *request) (p
 	if err != nil {
 		return nil, nil, k, false, err
 	}
-	k, err = parseKey(n.child, rc.params[1])
+	k, err = parseChildKey(n.child, rc.params[1])
 	if err != nil {
 		return nil, nil, k, false, err
 	}
@@ -87,7 +87,7 @@ func (n *nested) list(rc *request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(rc.w, http.StatusOK, listBody(page, base, pq, false))
+	writeJSON(rc.w, http.StatusOK, listBody(shownPage(n.child, page), base, pq, false))
 	return nil
 }
 
@@ -155,7 +155,7 @@ func (n *nested) create(rc *request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(rc.w, http.StatusCreated, stored)
+	writeJSON(rc.w, http.StatusCreated, shown(n.child, stored))
 	return nil
 }
 
@@ -168,7 +168,7 @@ func (n *nested) get(rc *request) error {
 	if child == nil {
 		return errNotFound
 	}
-	writeJSON(rc.w, http.StatusOK, child)
+	writeJSON(rc.w, http.StatusOK, shown(n.child, child))
 	return nil
 }
 
@@ -201,7 +201,7 @@ func (n *nested) put(rc *request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(rc.w, http.StatusOK, stored)
+	writeJSON(rc.w, http.StatusOK, shown(n.child, stored))
 	return nil
 }
 
@@ -232,7 +232,7 @@ func (n *nested) patch(rc *request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(rc.w, http.StatusOK, stored)
+	writeJSON(rc.w, http.StatusOK, shown(n.child, stored))
 	return nil
 }
 

@@ -20,12 +20,17 @@ func runChecks(checks []EntityCheck, obj, errs map[string]any, op Operation) {
 		}
 		out := c.Custom(obj, op)
 		if c.Kind == CheckConditional {
-			// A conditional failure replaces any earlier error of its field.
+			// A conditional failure replaces any earlier error of its
+			// field; its key may be a dotted path into records.
 			for k, v := range out {
 				if k != entityKey {
-					errs[k] = v
+					setFieldError(errs, k, v)
 				}
 			}
+			for _, m := range entityMessages(out[entityKey]) {
+				addEntityError(errs, m)
+			}
+			continue
 		}
 		mergeErrors(errs, out)
 	}
@@ -38,7 +43,7 @@ func checkApplies(c EntityCheck, obj, errs map[string]any) bool {
 		return true
 	}
 	for _, f := range c.Fields {
-		if _, failed := errs[f]; failed {
+		if fieldValue(errs, f) != nil {
 			return false
 		}
 	}
@@ -50,7 +55,7 @@ func checkApplies(c EntityCheck, obj, errs map[string]any) bool {
 func standardCheck(c EntityCheck, obj map[string]any, op Operation) string {
 	set := 0
 	for _, f := range c.Fields {
-		if !isEmpty(obj[f]) {
+		if !isEmpty(fieldValue(obj, f)) {
 			set++
 		}
 	}
@@ -83,10 +88,54 @@ func standardCheck(c EntityCheck, obj map[string]any, op Operation) string {
 	return msg
 }
 
+// fieldValue returns the value at name inside obj, where name is a field
+// name or a dotted path through nested records; nil when absent.
+func fieldValue(obj map[string]any, name string) any {
+	for {
+		head, rest, nested := strings.Cut(name, ".")
+		if !nested {
+			return obj[head]
+		}
+		v := obj[head]
+		sub, ok := v.(map[string]any)
+		if !ok {
+			// A record that failed as a whole (a message in an error
+			// tree) stands for its sub-fields.
+			if _, isMsg := v.(string); isMsg {
+				return v
+			}
+			return nil
+		}
+		obj, name = sub, rest
+	}
+}
+
+// setFieldError sets the error at name (a field name or dotted path) in
+// an error tree, creating the intermediate records; a record already
+// failing as a whole keeps its message.
+func setFieldError(errs map[string]any, name string, v any) {
+	for {
+		head, rest, nested := strings.Cut(name, ".")
+		if !nested {
+			errs[head] = v
+			return
+		}
+		sub, ok := errs[head].(map[string]any)
+		if !ok {
+			if errs[head] != nil {
+				return
+			}
+			sub = map[string]any{}
+			errs[head] = sub
+		}
+		errs, name = sub, rest
+	}
+}
+
 func distinct(fields []string, obj map[string]any) bool {
 	for i, a := range fields {
 		for _, b := range fields[i+1:] {
-			if obj[a] != nil && sameValue(obj[a], obj[b]) {
+			if va := fieldValue(obj, a); va != nil && sameValue(va, fieldValue(obj, b)) {
 				return false
 			}
 		}
@@ -102,6 +151,23 @@ func quoteList(names []string) string {
 	return strings.Join(parts, ", ")
 }
 
+// ConditionalCheck builds Kong's "conditional" entity check: when the value
+// at ifField is set and ifMatch accepts it, thenMatch must accept the value
+// at thenField (returning "" or the field's message). Both are field names
+// or dotted paths into records ("config.maximum_expiration"), so plugins
+// can declare it over their config. A failure reports the field message
+// at thenField and the entity message "failed conditional validation
+// given value of field '<ifField>'". advertised is the check's argument as
+// /schemas shows it.
+func ConditionalCheck(ifField string, ifMatch func(any) bool, thenField string, thenMatch func(any) string,
+	advertised map[string]any) EntityCheck {
+	return conditionalCheck(ifField, ifMatch, thenField, thenMatch, "", advertised)
+}
+
+// MatchRequired is the then-match of a conditional check requiring its
+// field to be set.
+func MatchRequired(v any) string { return mustBeSet(v) }
+
 // conditionalCheck builds Kong's "conditional" check: when ifField is set
 // and matches ifMatch, thenField must pass thenMatch. A failure reports the
 // field message plus the entity message "failed conditional validation
@@ -113,11 +179,11 @@ func conditionalCheck(ifField string, ifMatch func(any) bool, thenField string, 
 		Fields: []string{ifField, thenField},
 		JSON:   map[string]any{CheckConditional: advertised},
 		Custom: func(obj Object, _ Operation) map[string]any {
-			iv := obj[ifField]
+			iv := fieldValue(obj, ifField)
 			if iv == nil || !ifMatch(iv) {
 				return nil
 			}
-			msg := thenMatch(obj[thenField])
+			msg := thenMatch(fieldValue(obj, thenField))
 			if msg == "" {
 				return nil
 			}

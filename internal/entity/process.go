@@ -39,17 +39,18 @@ func (s *Schema) process(in Object, op Operation, existing Object, now time.Time
 
 	fields := s.Fields
 	var plugin *PluginDef
+	var name string
 	if s.Plugin != nil {
-		fields, plugin = s.pluginFields(pluginName(input, existing, op), errs)
+		name = pluginName(input, existing, op)
+		fields, plugin = s.pluginFields(name, errs)
 	}
 
 	obj := input
+	var storedTTL any
 	if op == OpUpdate && existing != nil {
 		obj, _ = deepCopy(map[string]any(existing)).(map[string]any)
 		if s.TTL {
-			if !ttlGiven {
-				ttl = obj["ttl"]
-			}
+			storedTTL = obj["ttl"]
 			delete(obj, "ttl")
 		}
 		mergeOnto(obj, input, fields)
@@ -62,9 +63,16 @@ func (s *Schema) process(in Object, op Operation, existing Object, now time.Time
 		checkPluginScope(*plugin, out, errs)
 	}
 	if s.TTL {
-		out["ttl"] = checkTTL(ttl, errs)
+		if ttlGiven {
+			out["ttl"] = storedTTLFor(checkTTL(ttl, errs), out["created_at"], now)
+		} else {
+			out["ttl"] = storedTTL
+		}
 	}
 	runChecks(s.Checks, out, errs, op)
+	if plugin != nil {
+		runChecks(pluginEntityChecks(name), out, errs, op)
+	}
 	if len(errs) > 0 {
 		return nil, SchemaViolation(errs)
 	}

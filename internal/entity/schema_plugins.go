@@ -101,5 +101,5 @@ func (s *Schema) PluginJSON(name string) (map[string]any, bool) {
 		}
 		out = append(out, map[string]any{name: attrs})
 	}
-	return map[string]any{"fields": out, "entity_checks": []any{}}, true
+	return map[string]any{"fields": out, "entity_checks": checksJSON(pluginEntityChecks(name))}, true
 }

@@ -34,8 +34,9 @@ type PluginCheck func(plugin Object, op Operation) map[string]any
 // pluginExtensions holds what plugins registered about themselves.
 var pluginExtensions struct {
 	sync.RWMutex
-	aliases map[string][]ConfigAlias
-	checks  map[string][]PluginCheck
+	aliases      map[string][]ConfigAlias
+	checks       map[string][]PluginCheck
+	entityChecks map[string][]EntityCheck
 }
 
 // RegisterConfigAliases declares the config aliases of the plugin called

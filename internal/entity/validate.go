@@ -170,6 +170,13 @@ func checkRecord(f *Field, v any, op Operation) (any, any) {
 	if len(errs) > 0 {
 		return out, errs
 	}
+	if f.Check != nil {
+		// A record's Check is Kong's custom_validator: it sees the
+		// validated record and its message is the record's error.
+		if msg := f.Check(out); msg != "" {
+			return out, msg
+		}
+	}
 	return out, nil
 }
 

@@ -94,8 +94,8 @@ func addEntityError(errs map[string]any, msg string) {
 	errs[entityKey] = append(list, msg)
 }
 
-// mergeErrors copies src into dst: entity messages are appended, field
-// errors already present in dst win.
+// mergeErrors copies src into dst: entity messages are appended, records
+// failing in both are merged, field errors already present in dst win.
 func mergeErrors(dst, src map[string]any) {
 	for k, v := range src {
 		if k == entityKey {
@@ -106,6 +106,12 @@ func mergeErrors(dst, src map[string]any) {
 		}
 		if _, exists := dst[k]; !exists {
 			dst[k] = v
+			continue
+		}
+		dsub, dIsMap := dst[k].(map[string]any)
+		ssub, sIsMap := v.(map[string]any)
+		if dIsMap && sIsMap {
+			mergeErrors(dsub, ssub)
 		}
 	}
 }

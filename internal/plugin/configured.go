@@ -1,6 +1,10 @@
 package plugin
 
-import "github.com/straitgw/strait/internal/entity"
+import (
+	"log/slog"
+
+	"github.com/straitgw/strait/internal/entity"
+)
 
 // Instance is one plugin entity of a configuration, as the snapshot
 // compiler hands it to Compile.
@@ -40,9 +44,17 @@ type Configured struct {
 func (c *Configured) Level() Level { return c.level }
 
 // newConfigured builds the handler of inst and caches its phase methods so
-// that requests never type-assert.
-func newConfigured(p Plugin, inst Instance) (*Configured, error) {
-	h, err := p.New(FillDefaults(p.ConfigSchema(), inst.Config))
+// that requests never type-assert. Plugins implementing InstanceFactory
+// are built with the instance's identity and log.
+func newConfigured(p Plugin, inst Instance, log *slog.Logger) (*Configured, error) {
+	config := FillDefaults(p.ConfigSchema(), inst.Config)
+	var h Handler
+	var err error
+	if f, ok := p.(InstanceFactory); ok {
+		h, err = f.NewInstance(Build{Instance: inst, Config: config, Logger: log})
+	} else {
+		h, err = p.New(config)
+	}
 	if err != nil {
 		return nil, err
 	}

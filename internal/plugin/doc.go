@@ -9,7 +9,9 @@
 //
 //   - Compile turns the enabled plugin entities of a configuration into a
 //     Set, building each instance's typed configuration once and indexing
-//     the instances by scope (Kong's eight precedence levels).
+//     the instances by scope (Kong's eight precedence levels). Plugins
+//     that implement InstanceFactory are built knowing their instance (id
+//     and route, service and consumer scope) and the node's logger.
 //   - A Set hands out Chains: the global chain (certificate and rewrite
 //     phases, and requests that matched no route) and one chain per route,
 //     both precomputed when the configuration is compiled.

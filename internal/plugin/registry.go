@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +15,26 @@ import (
 type Registry struct {
 	mu      sync.RWMutex
 	plugins map[string]Plugin
+	log     *slog.Logger
+}
+
+// SetLogger makes log the logger handed to InstanceFactory plugins when
+// their instances are built (the node's logger); nil restores
+// slog.Default.
+func (r *Registry) SetLogger(log *slog.Logger) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = log
+}
+
+// Logger returns the logger set by SetLogger, or slog.Default.
+func (r *Registry) Logger() *slog.Logger {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.log == nil {
+		return slog.Default()
+	}
+	return r.log
 }
 
 // NewRegistry returns a registry holding the given plugins; it fails like

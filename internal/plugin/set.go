@@ -25,6 +25,7 @@ type Set struct {
 func Compile(reg *Registry, instances []Instance) (*Set, error) {
 	s := &Set{byName: map[string]*nameIndex{}}
 	var errs []error
+	log := reg.Logger()
 	for _, inst := range instances {
 		if !inst.Enabled || !speaksHTTP(inst.Protocols) {
 			continue
@@ -34,7 +35,7 @@ func Compile(reg *Registry, instances []Instance) (*Set, error) {
 			errs = append(errs, fmt.Errorf("plugin %q (id %s): not enabled on this node", inst.Name, inst.ID))
 			continue
 		}
-		c, err := newConfigured(p, inst)
+		c, err := newConfigured(p, inst, log)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("plugin %q (id %s): %w", inst.Name, inst.ID, err))
 			continue

@@ -149,6 +149,18 @@ func TestConfigChecks(t *testing.T) {
 				t.Errorf("%v: message %q lacks %q", tc.config, perr.Message, m)
 			}
 		}
+		// Plugin-schema entity checks: top-level "@entity", in order.
+		fields, _ := perr.Fields.(map[string]any)
+		got, _ := fields["@entity"].([]any)
+		if len(fields) != 1 || len(got) != len(tc.wantMsgs) {
+			t.Errorf("%v: fields %v", tc.config, perr.Fields)
+			continue
+		}
+		for i, m := range tc.wantMsgs {
+			if got[i] != m {
+				t.Errorf("%v: @entity[%d] = %v, want %q", tc.config, i, got[i], m)
+			}
+		}
 	}
 }
 

@@ -37,8 +37,17 @@ func (Plugin) Scope() plugin.Scope { return plugin.NoConsumer }
 // Protocols implements plugin.Plugin.
 func (Plugin) Protocols() []string { return plugin.DefaultProtocols }
 
-// listFields are the allow and deny lists as Kong's messages name them.
+// listFields are the allow and deny lists as paths from the plugin entity.
 var listFields = []string{"config.allow", "config.deny"}
+
+func init() {
+	// Kong declares these on the plugin schema, not on its config record,
+	// so their messages are top-level entity messages.
+	entity.RegisterPluginEntityChecks(Name,
+		entity.EntityCheck{Kind: entity.CheckExactlyOneOf, Fields: listFields},
+		entity.EntityCheck{Kind: entity.CheckAtLeastOneOf, Fields: listFields},
+	)
+}
 
 // ConfigSchema implements plugin.Plugin.
 func (Plugin) ConfigSchema() *entity.Field {
@@ -50,13 +59,6 @@ func (Plugin) ConfigSchema() *entity.Field {
 		groups("deny"),
 		{Name: "hide_groups_header", Type: entity.TypeBoolean, Required: true, Default: false},
 		{Name: "always_use_authenticated_groups", Type: entity.TypeBoolean, Required: true, Default: false},
-	}, Checks: []entity.EntityCheck{
-		{Kind: entity.CheckExactlyOneOf, Fields: []string{"allow", "deny"},
-			Message: "exactly one of these fields must be non-empty: 'config.allow', 'config.deny'",
-			JSON:    map[string]any{entity.CheckExactlyOneOf: []any{listFields[0], listFields[1]}}},
-		{Kind: entity.CheckAtLeastOneOf, Fields: []string{"allow", "deny"},
-			Message: "at least one of these fields must be non-empty: 'config.allow', 'config.deny'",
-			JSON:    map[string]any{entity.CheckAtLeastOneOf: []any{listFields[0], listFields[1]}}},
 	}}
 }
 

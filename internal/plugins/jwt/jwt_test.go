@@ -352,3 +352,53 @@ type flagCtx struct {
 }
 
 func (c flagCtx) Request() plugin.Request { return c.req }
+
+func TestMaximumExpirationCheck(t *testing.T) {
+	s := entity.PluginsWith(func(string) (entity.PluginDef, bool) {
+		return entity.PluginDef{Config: Plugin{}.ConfigSchema(), NoConsumer: true}, true
+	})
+	const entityMsg = "failed conditional validation given value of field 'config.maximum_expiration'"
+	tests := []struct {
+		name   string
+		config map[string]any
+		fail   bool
+	}{
+		{"zero needs nothing", map[string]any{}, false},
+		{"positive with exp", map[string]any{"maximum_expiration": 60.0, "claims_to_verify": []any{"exp"}}, false},
+		{"positive without claims", map[string]any{"maximum_expiration": 60.0}, true},
+		{"positive with nbf only", map[string]any{"maximum_expiration": 60.0, "claims_to_verify": []any{"nbf"}}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, perr := s.Process(entity.Object{"name": Name, "config": tc.config}, entity.OpInsert, nil)
+			if !tc.fail {
+				if perr != nil {
+					t.Fatalf("rejected: %s", perr.Message)
+				}
+				return
+			}
+			if perr == nil {
+				t.Fatal("accepted")
+			}
+			want := "2 schema violations (" + entityMsg + "; config.claims_to_verify: expected to contain: exp)"
+			if perr.Message != want {
+				t.Errorf("message %q\n want %q", perr.Message, want)
+			}
+			fields, _ := perr.Fields.(map[string]any)
+			cfg, _ := fields["config"].(map[string]any)
+			ent, _ := fields["@entity"].([]any)
+			if len(ent) != 1 || ent[0] != entityMsg || cfg["claims_to_verify"] != "expected to contain: exp" {
+				t.Errorf("fields %v", perr.Fields)
+			}
+		})
+	}
+	doc, _ := s.PluginJSON(Name)
+	checks, _ := doc["entity_checks"].([]any)
+	if len(checks) != 1 {
+		t.Fatalf("entity_checks %v", doc["entity_checks"])
+	}
+	cond, _ := checks[0].(map[string]any)["conditional"].(map[string]any)
+	if cond["if_field"] != "config.maximum_expiration" || cond["then_field"] != "config.claims_to_verify" {
+		t.Errorf("advertised %v", checks[0])
+	}
+}

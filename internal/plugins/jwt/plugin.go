@@ -57,35 +57,31 @@ func (Plugin) ConfigSchema() *entity.Field {
 			Between: &[2]float64{0, maxExpirationLimit}},
 		{Name: "header_names", Type: entity.TypeSet, Default: []any{"authorization"}, Elements: str()},
 		{Name: "realm", Type: entity.TypeString},
-	}, Checks: []entity.EntityCheck{maximumExpirationCheck}}
+	}}
 }
 
-// maximumExpirationCheck is Kong's conditional check: a positive
-// maximum_expiration needs exp among the claims to verify.
-var maximumExpirationCheck = entity.EntityCheck{
-	Kind:   entity.CheckConditional,
-	Fields: []string{"maximum_expiration", "claims_to_verify"},
-	JSON: map[string]any{entity.CheckConditional: map[string]any{
-		"if_field": "maximum_expiration", "if_match": map[string]any{"gt": float64(0)},
-		"then_field": "claims_to_verify", "then_match": map[string]any{"contains": "exp"},
-	}},
-	Custom: func(obj entity.Object, _ entity.Operation) map[string]any {
-		maxExp, _ := obj["maximum_expiration"].(float64)
-		if maxExp <= 0 {
-			return nil
-		}
-		claims, _ := obj["claims_to_verify"].([]any)
+func init() {
+	entity.RegisterPluginEntityChecks(Name, maximumExpirationCheck)
+}
+
+// maximumExpirationCheck is Kong's conditional check on the plugin
+// entity: a positive maximum_expiration needs exp among the claims to
+// verify.
+var maximumExpirationCheck = entity.ConditionalCheck(
+	"config.maximum_expiration", func(v any) bool { n, _ := v.(float64); return n > 0 },
+	"config.claims_to_verify", func(v any) string {
+		claims, _ := v.([]any)
 		for _, c := range claims {
 			if c == "exp" {
-				return nil
+				return ""
 			}
 		}
-		return map[string]any{
-			"claims_to_verify": "expected to contain: exp",
-			"@entity":          []any{"failed conditional validation given value of field 'config.maximum_expiration'"},
-		}
+		return "expected to contain: exp"
 	},
-}
+	map[string]any{
+		"if_field": "config.maximum_expiration", "if_match": map[string]any{"gt": float64(0)},
+		"then_field": "config.claims_to_verify", "then_match": map[string]any{"contains": "exp"},
+	})
 
 // Config is the typed configuration of one instance.
 type Config struct {

@@ -14,7 +14,7 @@ import (
 func benchAccess(b *testing.B, cfg entity.Object) {
 	route := newRoute()
 	b.Cleanup(func() { flushKeys(b, "ratelimit:"+route+":*") })
-	h := newTestHandler(b, cfg)
+	h := newTestHandler(b, route, cfg)
 	ctx := plugintest.NewContext("/x")
 	ctx.RouteInfo = &plugin.RouteInfo{ID: route}
 	ctx.ServiceInfo = &plugin.ServiceInfo{ID: "svc"}
@@ -45,7 +45,7 @@ func BenchmarkAccessRedis(b *testing.B) {
 
 func BenchmarkAccessLocalParallel(b *testing.B) {
 	route := newRoute()
-	h := newTestHandler(b, entity.Object{"minute": 1e12, "limit_by": "ip"})
+	h := newTestHandler(b, route, entity.Object{"minute": 1e12, "limit_by": "ip"})
 	now := time.Now()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {

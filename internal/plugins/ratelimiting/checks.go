@@ -14,63 +14,51 @@ const (
 	msgSyncRateTooLow    = "sync_rate must be greater than 0.02, or -1 to disable"
 	msgClusterPolicy     = "policy 'cluster' needs a PostgreSQL database, which this gateway does not use yet; " +
 		"use 'local' or 'redis'"
-	msgRequired = "required field missing"
 )
 
-// checkPlugin holds the plugin-level checks of Kong's schema: at least
-// one window, the conditional requirements of policy and limit_by, and
-// the config validator (window order, sync_rate).
-func checkPlugin(obj entity.Object, _ entity.Operation) map[string]any {
-	cfg, ok := obj["config"].(map[string]any)
-	if !ok {
-		return nil
+// windowPaths are the window fields as paths from the plugin entity.
+var windowPaths = func() []string {
+	out := make([]string, len(windowNames))
+	for i, w := range windowNames {
+		out[i] = "config." + w
 	}
-	errs := map[string]any{}
-	var entityMsgs []any
-	windows := 0
-	for _, w := range windowNames {
-		if _, isNum := cfg[w].(float64); isNum {
-			windows++
-		}
+	return out
+}()
+
+// pluginChecks are the entity checks of Kong's rate-limiting schema, in
+// its order: at least one window, and the fields that policy redis and
+// limit_by header or path make mandatory.
+func pluginChecks() []entity.EntityCheck {
+	required := func(ifField, value, thenField string) entity.EntityCheck {
+		return entity.ConditionalCheck(ifField, func(v any) bool { return v == value }, thenField, entity.MatchRequired,
+			map[string]any{
+				"if_field": ifField, "if_match": map[string]any{"eq": value},
+				"then_field": thenField, "then_match": map[string]any{"required": true},
+			})
 	}
-	if windows == 0 {
-		entityMsgs = append(entityMsgs, msgAtLeastOneWindow)
+	return []entity.EntityCheck{
+		{Kind: entity.CheckAtLeastOneOf, Fields: windowPaths},
+		required("config.policy", policyRedis, "config.redis.host"),
+		required("config.policy", policyRedis, "config.redis.port"),
+		required("config.limit_by", "header", "config.header_name"),
+		required("config.limit_by", "path", "config.path"),
+		required("config.policy", policyRedis, "config.redis.timeout"),
 	}
-	configErrs := map[string]any{}
-	if cfg["policy"] == policyRedis {
-		redis, _ := cfg["redis"].(map[string]any)
-		redisErrs := map[string]any{}
-		for _, f := range []string{"host", "port", "timeout"} {
-			if redis == nil || redis[f] == nil {
-				redisErrs[f] = msgRequired
-			}
-		}
-		if len(redisErrs) > 0 {
-			configErrs["redis"] = redisErrs
-			entityMsgs = append(entityMsgs, "failed conditional validation given value of field 'config.policy'")
-		}
+}
+
+// checkPolicy refuses the cluster policy, which needs a database this
+// gateway does not have.
+func checkPolicy(v any) string {
+	if v == policyCluster {
+		return msgClusterPolicy
 	}
-	for mode, field := range map[string]string{"header": "header_name", "path": "path"} {
-		if cfg["limit_by"] == mode && cfg[field] == nil {
-			configErrs[field] = msgRequired
-			entityMsgs = append(entityMsgs, "failed conditional validation given value of field 'config.limit_by'")
-		}
-	}
-	if cfg["policy"] == policyCluster {
-		configErrs["policy"] = msgClusterPolicy
-	}
-	if len(configErrs) > 0 {
-		errs["config"] = configErrs
-	} else if msg := validateConfig(cfg); msg != "" {
-		errs["config"] = msg
-	}
-	if len(entityMsgs) > 0 {
-		errs["@entity"] = entityMsgs
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
+	return ""
+}
+
+// checkConfig is the config record's validator (Kong's custom_validator).
+func checkConfig(v any) string {
+	cfg, _ := v.(map[string]any)
+	return validateConfig(cfg)
 }
 
 // validateConfig is Kong's config validator: a longer window may not

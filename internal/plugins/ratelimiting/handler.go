@@ -21,7 +21,7 @@ const (
 	headerRetryAfter = "Retry-After"
 )
 
-// emptyID stands for a missing route or service id in counter keys, as
+// emptyID stands for an unset route or service scope in counter keys, as
 // in Kong's keys.
 const emptyID = "00000000-0000-0000-0000-000000000000"
 
@@ -37,8 +37,10 @@ type Handler struct {
 	c             *compiled
 	store         counterStore
 	faultTolerant bool
-	// keyPrefix starts every counter key ("ratelimit:").
+	// keyPrefix starts every counter key with the instance's scope:
+	// "ratelimit:<route id>:<service id>:".
 	keyPrefix string
+	log       *slog.Logger
 	lastWarn  atomic.Int64
 }
 
@@ -54,13 +56,26 @@ type outcome struct {
 
 var outcomes = sync.Pool{New: func() any { return &outcome{keys: make([]byte, 0, 512)} }}
 
-// NewHandler builds the handler of one instance from its configuration.
+// NewHandler builds the handler of a global instance from its
+// configuration; it warns through slog.Default.
 func NewHandler(cfg Config) (*Handler, error) {
+	return NewScopedHandler(cfg, "", "", slog.Default())
+}
+
+// NewScopedHandler builds the handler of an instance scoped to routeID
+// and serviceID ("" when unset). As in Kong, its counters are keyed by
+// that scope, not by the route a request matched, so a service-scoped or
+// global instance counts a client across every route it applies to.
+// Warnings about an unreachable counter store go to log.
+func NewScopedHandler(cfg Config, routeID, serviceID string, log *slog.Logger) (*Handler, error) {
 	c, err := compile(cfg)
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{c: c, faultTolerant: cfg.FaultTolerant, keyPrefix: "ratelimit:"}
+	if log == nil {
+		log = slog.Default()
+	}
+	h := &Handler{c: c, faultTolerant: cfg.FaultTolerant, keyPrefix: scopePrefix(routeID, serviceID), log: log}
 	switch cfg.Policy {
 	case policyLocal, "":
 		h.store = localCounters
@@ -101,7 +116,6 @@ func (h *Handler) Access(ctx plugin.Context) {
 // weights, expiries and resets.
 func (h *Handler) prepare(ctx plugin.Context, o *outcome, now time.Time) {
 	keys := append(o.keys[:0], h.keyPrefix...)
-	keys = appendScope(keys, ctx)
 	keys = h.appendIdentifier(keys, ctx)
 	keys = append(keys, ':')
 	base := len(keys)
@@ -141,19 +155,17 @@ func appendWindowKey(dst, base []byte, startNanos int64, name string) []byte {
 	return append(dst, name...)
 }
 
-// appendScope appends "<route id>:<service id>:" of the matched route.
-func appendScope(b []byte, ctx plugin.Context) []byte {
-	route, service := emptyID, emptyID
-	if r := ctx.Route(); r != nil && r.ID != "" {
-		route = r.ID
+// scopePrefix is Kong's counter key prefix for an instance scope:
+// "ratelimit:<route id>:<service id>:", the empty UUID standing for an
+// unset scope.
+func scopePrefix(routeID, serviceID string) string {
+	if routeID == "" {
+		routeID = emptyID
 	}
-	if s := ctx.Service(); s != nil && s.ID != "" {
-		service = s.ID
+	if serviceID == "" {
+		serviceID = emptyID
 	}
-	b = append(b, route...)
-	b = append(b, ':')
-	b = append(b, service...)
-	return append(b, ':')
+	return "ratelimit:" + routeID + ":" + serviceID + ":"
 }
 
 // appendIdentifier appends what the request is counted by, falling back
@@ -198,7 +210,7 @@ func (h *Handler) storeFailed(ctx plugin.Context, err error, now time.Time) {
 	}
 	last := h.lastWarn.Load()
 	if now.UnixNano()-last >= int64(warnEvery) && h.lastWarn.CompareAndSwap(last, now.UnixNano()) {
-		slog.Warn("rate-limiting: counters unavailable, requests pass uncounted (fault_tolerant)", "error", err)
+		h.log.Warn("rate-limiting: counters unavailable, requests pass uncounted (fault_tolerant)", "error", err)
 	}
 }
 

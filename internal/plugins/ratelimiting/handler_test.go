@@ -32,7 +32,7 @@ func TestLimitAndHeaders(t *testing.T) {
 		t.Run(policy, func(t *testing.T) {
 			route := newRoute()
 			t.Cleanup(func() { flushKeys(t, "ratelimit:"+route+":*") })
-			h := newTestHandler(t, cfg)
+			h := newTestHandler(t, route, cfg)
 			for i := 1; i <= 3; i++ {
 				ctx := request(h, route, clock, nil)
 				if ctx.Exited() {
@@ -71,7 +71,7 @@ func TestLimitAndHeaders(t *testing.T) {
 
 func TestOptions(t *testing.T) {
 	route := newRoute()
-	h := newTestHandler(t, entity.Object{"second": 1.0, "hide_client_headers": true, "error_code": 503.0,
+	h := newTestHandler(t, route, entity.Object{"second": 1.0, "hide_client_headers": true, "error_code": 503.0,
 		"error_message": "slow down", "limit_by": "ip"})
 	request(h, route, clock, nil)
 	ctx := request(h, route, clock, nil)
@@ -112,7 +112,7 @@ func TestIdentifiers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		tc.cfg["minute"] = 1.0
-		h := newTestHandler(t, tc.cfg)
+		h := newTestHandler(t, "", tc.cfg)
 		ctx := plugintest.NewContext("/x")
 		ctx.RouteInfo = &plugin.RouteInfo{ID: "R"}
 		ctx.ServiceInfo = &plugin.ServiceInfo{ID: "svc-R"}
@@ -133,7 +133,7 @@ func TestMostConstrainingWindow(t *testing.T) {
 		t.Run(policy, func(t *testing.T) {
 			route := newRoute()
 			t.Cleanup(func() { flushKeys(t, "ratelimit:"+route+":*") })
-			h := newTestHandler(t, cfg)
+			h := newTestHandler(t, route, cfg)
 			request(h, route, clock, nil)
 			ctx := request(h, route, clock.Add(1500*time.Millisecond), nil)
 			// second: 1 left of 2; minute: 1 left of 3 → equal, the longer window wins.
@@ -161,7 +161,7 @@ func TestSlidingWindow(t *testing.T) {
 		t.Run(policy, func(t *testing.T) {
 			route := newRoute()
 			t.Cleanup(func() { flushKeys(t, "ratelimit:"+route+":*") })
-			h := newTestHandler(t, cfg)
+			h := newTestHandler(t, route, cfg)
 			start := time.Date(2025, 3, 4, 5, 6, 0, 0, time.UTC)
 			for i := 0; i < 10; i++ {
 				if ctx := request(h, route, start.Add(50*time.Second), nil); ctx.Exited() {
@@ -181,8 +181,8 @@ func TestSlidingWindow(t *testing.T) {
 				t.Errorf("sliding: %d allowed at +15s, want 3", allowed)
 			}
 			// A fixed window would have allowed all of them.
-			fixed := newTestHandler(t, entity.Object{"minute": 10.0, "limit_by": "ip"})
 			r2 := newRoute()
+			fixed := newTestHandler(t, r2, entity.Object{"minute": 10.0, "limit_by": "ip"})
 			for i := 0; i < 10; i++ {
 				request(fixed, r2, start.Add(50*time.Second), nil)
 			}
@@ -200,7 +200,7 @@ func TestConcurrentExact(t *testing.T) {
 		t.Run(policy, func(t *testing.T) {
 			route := newRoute()
 			t.Cleanup(func() { flushKeys(t, "ratelimit:"+route+":*") })
-			h := newTestHandler(t, cfg)
+			h := newTestHandler(t, route, cfg)
 			now := time.Now()
 			var wg sync.WaitGroup
 			var mu sync.Mutex
@@ -230,7 +230,7 @@ func TestRedisUnavailable(t *testing.T) {
 		wantStatus    int
 	}{{true, 200}, {false, 500}}
 	for _, tc := range tests {
-		h := newTestHandler(t, entity.Object{"minute": 1.0, "policy": "redis", "fault_tolerant": tc.faultTolerant,
+		h := newTestHandler(t, "", entity.Object{"minute": 1.0, "policy": "redis", "fault_tolerant": tc.faultTolerant,
 			"redis": map[string]any{"host": "127.0.0.1", "port": float64(ln), "timeout": 200.0}})
 		for i := 0; i < 3; i++ {
 			ctx := request(h, newRoute(), clock, nil)

@@ -2,6 +2,7 @@ package ratelimiting
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -47,11 +48,17 @@ func flushKeys(t testing.TB, pattern string) {
 	}
 }
 
-// newTestHandler builds a handler from a config object completed with
-// the schema's defaults, as the gateway does.
-func newTestHandler(t testing.TB, config entity.Object) *Handler {
+// newTestHandler builds the handler of an instance scoped to route (and
+// to the service "svc-<route>"; "" leaves both unset) from a config
+// object completed with the schema's defaults, as the gateway does.
+func newTestHandler(t testing.TB, route string, config entity.Object) *Handler {
 	t.Helper()
-	h, err := Plugin{}.New(plugin.FillDefaults(Plugin{}.ConfigSchema(), config))
+	inst := plugin.Instance{ID: uuid.NewString(), Name: Name, RouteID: route}
+	if route != "" {
+		inst.ServiceID = "svc-" + route
+	}
+	h, err := Plugin{}.NewInstance(plugin.Build{Instance: inst, Config: plugin.FillDefaults(Plugin{}.ConfigSchema(), config),
+		Logger: slog.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}

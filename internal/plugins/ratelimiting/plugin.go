@@ -21,11 +21,14 @@ const (
 // Plugin is the rate-limiting plugin kind.
 type Plugin struct{}
 
-var _ plugin.Plugin = Plugin{}
+var (
+	_ plugin.Plugin          = Plugin{}
+	_ plugin.InstanceFactory = Plugin{}
+)
 
 func init() {
 	entity.RegisterConfigAliases(Name, redisAliases...)
-	entity.RegisterPluginChecks(Name, checkPlugin)
+	entity.RegisterPluginEntityChecks(Name, pluginChecks()...)
 }
 
 // Name implements plugin.Plugin.
@@ -53,4 +56,15 @@ func (Plugin) New(config entity.Object) (plugin.Handler, error) {
 		return nil, err
 	}
 	return NewHandler(cfg)
+}
+
+// NewInstance implements plugin.InstanceFactory: the handler keys its
+// counters by the instance's route and service scope and warns through
+// the node's logger.
+func (Plugin) NewInstance(b plugin.Build) (plugin.Handler, error) {
+	cfg, err := plugin.DecodeConfig[Config](b.Config)
+	if err != nil {
+		return nil, err
+	}
+	return NewScopedHandler(cfg, b.Instance.RouteID, b.Instance.ServiceID, b.Logger)
 }

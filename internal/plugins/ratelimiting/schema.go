@@ -78,7 +78,7 @@ func configSchema() *entity.Field {
 		headerName,
 		&entity.Field{Name: "path", Type: entity.TypeString, StartsWith: "/"},
 		&entity.Field{Name: "policy", Type: entity.TypeString, Default: policyLocal, LenMin: 0,
-			OneOf: []any{policyLocal, policyCluster, policyRedis}},
+			OneOf: []any{policyLocal, policyCluster, policyRedis}, Check: checkPolicy},
 		&entity.Field{Name: "fault_tolerant", Type: entity.TypeBoolean, Required: true, Default: true},
 		redisSchema(),
 		&entity.Field{Name: "hide_client_headers", Type: entity.TypeBoolean, Required: true, Default: false},
@@ -93,7 +93,7 @@ func configSchema() *entity.Field {
 	)
 	real := fields
 	all := append(append([]*entity.Field(nil), real...), aliasFields()...)
-	return &entity.Field{Name: "config", Type: entity.TypeRecord, Required: true, Fields: all,
+	return &entity.Field{Name: "config", Type: entity.TypeRecord, Required: true, Fields: all, Check: checkConfig,
 		Extra: map[string]any{
 			"fields":           entity.RecordFieldsJSON(real),
 			"shorthand_fields": entity.ShorthandFieldsJSON(redisAliases),

@@ -46,27 +46,27 @@ func (Plugin) ConfigSchema() *entity.Field {
 		{Name: "body", Type: entity.TypeString},
 		{Name: "echo", Type: entity.TypeBoolean, Required: true, Default: false},
 		entity.HeaderNameField("trigger"),
-	}, Checks: []entity.EntityCheck{{Kind: entity.CheckCustom, Custom: checkCombination}}}
+	}, Check: checkCombination}
 }
 
-// checkCombination rejects the combinations Kong's schema rejects.
-func checkCombination(obj entity.Object, _ entity.Operation) map[string]any {
+// checkCombination is the config record's validator (Kong's
+// custom_validator): it rejects the combinations Kong rejects, reported
+// as the message of the config field itself.
+func checkCombination(v any) string {
+	obj, _ := v.(map[string]any)
 	present := func(name string) bool {
 		s, _ := obj[name].(string)
 		return s != ""
 	}
-	var msg string
 	switch {
 	case present("message") && (present("content_type") || present("body")):
-		msg = "message cannot be used with content_type or body"
+		return "message cannot be used with content_type or body"
 	case present("content_type") && !present("body"):
-		msg = "content_type requires a body"
+		return "content_type requires a body"
 	case obj["echo"] == true && (present("content_type") || present("body")):
-		msg = "echo cannot be used with content_type and body"
-	default:
-		return nil
+		return "echo cannot be used with content_type and body"
 	}
-	return map[string]any{"@entity": []any{msg}}
+	return ""
 }
 
 // Config is the typed configuration of one instance.

@@ -22,7 +22,9 @@ import (
 	"github.com/straitgw/strait/internal/config"
 	"github.com/straitgw/strait/internal/dns"
 	"github.com/straitgw/strait/internal/entity"
+	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugins/bundled"
+	"github.com/straitgw/strait/internal/plugins/prometheus"
 	"github.com/straitgw/strait/internal/proxy"
 	"github.com/straitgw/strait/internal/snapshot"
 	"github.com/straitgw/strait/internal/version"
@@ -132,9 +134,30 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 
-	var servers []*http.Server
+	// stoppable is a listener's server: net/http for the Admin API,
+	// status and HTTP/2 proxy listeners, h1 for HTTP/1.1 proxy listeners.
+	type stoppable interface {
+		Shutdown(context.Context) error
+		Close() error
+	}
+	type running struct {
+		srv  stoppable
+		addr string
+	}
+	var servers []running
 	var wg sync.WaitGroup
 	serveErr := make(chan error, 8)
+	serveOn := func(srv stoppable, serve func(net.Listener) error, ln net.Listener, l config.Listener, kind string) {
+		servers = append(servers, running{srv, l.Addr})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, h1.ErrServerClosed) {
+				serveErr <- fmt.Errorf("%s listener %s: %w", kind, l.Addr, err)
+			}
+		}()
+		logger.Info("listening", "kind", kind, "addr", ln.Addr().String(), "ssl", l.SSL, "http2", l.HTTP2)
+	}
 	start := func(srv *http.Server, l config.Listener, kind string) error {
 		ln, err := net.Listen("tcp", l.Addr)
 		if err != nil {
@@ -150,29 +173,47 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 			}
 			ln = tls.NewListener(ln, srv.TLSConfig)
 		}
-		servers = append(servers, srv)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				serveErr <- fmt.Errorf("%s listener %s: %w", kind, l.Addr, err)
-			}
-		}()
-		logger.Info("listening", "kind", kind, "addr", ln.Addr().String(), "ssl", l.SSL)
+		serveOn(srv, srv.Serve, ln, l, kind)
+		return nil
+	}
+	// startH1 serves an HTTP/1.1 proxy listener (plain or TLS) with the
+	// h1 engine; connections are counted for /status and the metrics.
+	startH1 := func(l config.Listener) error {
+		ln, err := net.Listen("tcp", l.Addr)
+		if err != nil {
+			return fmt.Errorf("proxy listener %s: %w", l.Addr, err)
+		}
+		ln = proxy.TrackConnections(ln, prometheus.Default.Connections.Track)
+		if l.SSL {
+			cfg := tlsConfig.Clone()
+			cfg.NextProtos = []string{"http/1.1"}
+			ln = tls.NewListener(ln, cfg)
+		}
+		srv := px.NewH1Server()
+		srv.ReadHeaderTimeout = cfg.ClientHeaderTimeout
+		srv.IdleTimeout = cfg.KeepaliveTimeout
+		serveOn(srv, srv.Serve, ln, l, "proxy")
 		return nil
 	}
 	shutdown := func() {
 		drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 		defer cancel()
-		for _, srv := range servers {
-			if err := srv.Shutdown(drainCtx); err != nil {
-				logger.Warn("listener did not drain in time", "addr", srv.Addr, "error", err)
-				srv.Close()
+		for _, s := range servers {
+			if err := s.srv.Shutdown(drainCtx); err != nil {
+				logger.Warn("listener did not drain in time", "addr", s.addr, "error", err)
+				_ = s.srv.Close()
 			}
 		}
 		wg.Wait()
 	}
 	for _, l := range cfg.ProxyListen {
+		if !l.HTTP2 {
+			if err := startH1(l); err != nil {
+				shutdown()
+				return err
+			}
+			continue
+		}
 		srv := px.NewServer(l.Addr)
 		trackConnections(srv)
 		srv.ReadHeaderTimeout = cfg.ClientHeaderTimeout
@@ -259,6 +300,7 @@ func proxyOptions(cfg *config.Config, logger *slog.Logger, accessLog io.Writer, 
 		UpstreamKeepalivePool:     cfg.UpstreamKeepalivePoolSize,
 		UpstreamKeepaliveIdle:     cfg.UpstreamKeepaliveIdleTimeout,
 		UpstreamKeepaliveRequests: cfg.UpstreamKeepaliveMaxRequests,
+		ConnState:                 prometheus.Default.Connections.Track,
 		Logger:                    logger,
 		AccessLog:                 accessLog,
 		Resolver:                  resolver,

@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/straitgw/strait/internal/h1"
 )
 
 // accessLog buffers whole JSON lines and writes them to out. A line is
@@ -79,7 +80,7 @@ func (l *accessLog) Close() error {
 }
 
 // finish writes the access log line of a request.
-func (p *Proxy) finish(ex *exchange, r *http.Request) {
+func (p *Proxy) finish(ex *exchange) {
 	p.logPlugins(ex)
 	if p.access == nil {
 		return
@@ -96,9 +97,9 @@ func (p *Proxy) finish(ex *exchange, r *http.Request) {
 	b = append(b, `","client_ip":"`...)
 	b = ex.client.AppendTo(b)
 	b = append(b, `","method":`...)
-	b = appendJSONString(b, r.Method)
+	b = appendJSONString(b, ex.in.method)
 	b = append(b, `,"uri":`...)
-	b = appendJSONString(b, redactedURI(ex.rawPath, r.URL.RawQuery, r.URL.ForceQuery))
+	b = appendRedactedURI(b, ex)
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(ex.status), 10)
 	b = append(b, `,"route":`...)
@@ -173,37 +174,46 @@ func appendIDName(b []byte, id, name string) []byte {
 	return append(b, '}')
 }
 
-// redactedURI returns path plus the query with every value replaced by
+// appendRedactedURI appends the request path plus the query sent
+// upstream, as a JSON string, with every query value replaced by
 // REDACTED; parameter names are kept.
-func redactedURI(path, rawQuery string, forceQuery bool) string {
-	if rawQuery == "" {
-		if forceQuery {
-			return path + "?"
-		}
-		return path
+func appendRedactedURI(b []byte, ex *exchange) []byte {
+	query, hasQuery := h1.ViewString(ex.in.query), ex.in.hasQuery
+	if ex.plugins && ex.pc.querySet {
+		query, hasQuery = ex.pc.query, ex.pc.query != ""
 	}
-	var sb strings.Builder
-	sb.Grow(len(path) + len(rawQuery) + 16)
-	sb.WriteString(path)
-	sb.WriteByte('?')
+	b = append(b, '"')
+	b = appendJSONStringBody(b, ex.rawPath)
+	if hasQuery {
+		b = append(b, '?')
+	}
 	first := true
-	for pair := range strings.SplitSeq(rawQuery, "&") {
+	for query != "" {
+		var pair string
+		pair, query, _ = strings.Cut(query, "&")
 		if !first {
-			sb.WriteByte('&')
+			b = append(b, '&')
 		}
 		first = false
 		name, _, hasValue := strings.Cut(pair, "=")
-		sb.WriteString(name)
+		b = appendJSONStringBody(b, name)
 		if hasValue {
-			sb.WriteString("=REDACTED")
+			b = append(b, "=REDACTED"...)
 		}
 	}
-	return sb.String()
+	return append(b, '"')
 }
 
 // appendJSONString appends s as a JSON string literal.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendJSONStringBody(b, s)
+	return append(b, '"')
+}
+
+// appendJSONStringBody appends s escaped for a JSON string, without the
+// quotes.
+func appendJSONStringBody(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -239,6 +249,5 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }

@@ -3,6 +3,8 @@ package proxy
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/straitgw/strait/internal/h1"
 )
 
 // trustSet answers whether a peer address is a trusted proxy.
@@ -41,17 +43,18 @@ func parsePeer(remote string) netip.AddrPort {
 }
 
 // realClientAddr applies the real-IP rules: when the peer is trusted and
-// the configured header carries an address, that address replaces the
+// the header called name carries an address, that address replaces the
 // peer. A list header uses its last element, or with recursion the last
 // element that is not itself trusted (the first element when all are).
-func realClientAddr(peer netip.Addr, trusted bool, values []string, recursive bool, trust trustSet) netip.Addr {
-	if !trusted || len(values) == 0 {
-		return peer
-	}
-	// Walk the comma-separated elements of all header lines from the end.
+func realClientAddr(peer netip.Addr, h *h1.Header, name string, recursive bool, trust trustSet) netip.Addr {
 	last := peer
-	for i := len(values) - 1; i >= 0; i-- {
-		v := values[i]
+	// Walk the comma-separated elements of all header lines from the end.
+	for i := h.Len() - 1; i >= 0; i-- {
+		f := h.At(i)
+		if !eqFold(f.Name, name) {
+			continue
+		}
+		v := h1.ViewString(f.Value)
 		for v != "" {
 			var item string
 			if j := strings.LastIndexByte(v, ','); j >= 0 {

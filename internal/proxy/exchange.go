@@ -1,14 +1,12 @@
 package proxy
 
 import (
-	"net"
-	"net/http"
-	"net/http/httptrace"
+	"bytes"
+	"io"
 	"net/netip"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/router"
 	"github.com/straitgw/strait/internal/snapshot"
@@ -20,22 +18,49 @@ type attempt struct {
 	class FailureClass
 }
 
+// inbound describes the client request in engine-neutral terms. Byte
+// slices and string views point into engine memory that stays valid
+// until the request is finished; nothing here is kept afterwards.
+type inbound struct {
+	method    string
+	target    []byte // the request target as sent
+	path      []byte // raw path, query removed
+	query     []byte // raw query without "?"
+	hasQuery  bool   // "?" present (possibly with an empty query)
+	host      []byte // Host header (or absolute-form authority), with port
+	header    *h1.Header
+	body      io.Reader // nil when the request has no body
+	length    int64     // body length, -1 when chunked or unknown
+	protoMaj  int
+	protoMin  int
+	peer      netip.AddrPort
+	localPort int
+	tls       bool
+	sni       string
+}
+
 // exchange is the per-request state, recycled through a sync.Pool. It
-// holds everything the logs and headers need once the request is done.
+// holds everything the logs and headers need once the request is done,
+// and the scratch buffers the request flow reuses, so that a request
+// served without plugins does not allocate.
 type exchange struct {
 	start time.Time
 	idBuf [32]byte
-	id    string
+	id    string // view of idBuf
 
-	// Client side.
-	peer       netip.AddrPort
-	client     netip.Addr
-	trusted    bool
-	scheme     string
-	host       string // Host without port
-	listenPort int
-	rawPath    string // request path as sent, query removed
-	debug      bool
+	in   inbound
+	down downstream
+	h1d  h1Downstream
+	hd   *httpDownstream // net/http adapter state, created on first use
+
+	// Client side, derived from in.
+	client  netip.Addr
+	trusted bool
+	scheme  string
+	host    string // Host without port (view)
+	port    int    // Host port, or the listener port
+	rawPath string // view of in.path
+	debug   bool
 
 	// Configuration and plugins. plugins is true when the snapshot has
 	// enabled plugins and the phases run; bodyFilter when the collected
@@ -56,119 +81,101 @@ type exchange struct {
 	upstreamHost    string
 	upstreamScheme  string
 	upstreamAddr    netip.AddrPort
+	upstreamTarget  []byte // path and query sent by the last attempt
 	tries           []attempt
 	proxyLatency    time.Duration
 	upstreamLatency time.Duration
-	outReq          *http.Request
-	keepaliveLimit  int64
-	trace           httptrace.ClientTrace
+	outHeader       h1.Header
+	out             h1.OutRequest
+	src             countingReader
+	replay          bytes.Reader
+	respTmp         h1.Header
 
 	// Outcome.
 	status    int
 	bytesSent int64
 	failure   FailureClass
 
-	buf []byte // scratch for error bodies and the access log line
+	buf     []byte // error bodies and the access log line
+	fwd     []byte // values of the gateway's upstream request headers
+	respBuf []byte // values of the response headers
+	copyBuf []byte // body filter scratch, allocated on first use
 }
 
 func newExchange() *exchange {
-	ex := &exchange{tries: make([]attempt, 0, 4), buf: make([]byte, 0, 1024)}
-	ex.trace.GotConn = ex.gotConn
-	return ex
-}
-
-// gotConn records the upstream address and retires connections that
-// reached the keep-alive request limit.
-func (ex *exchange) gotConn(info httptrace.GotConnInfo) {
-	ex.upstreamAddr = remoteAddrPort(info.Conn)
-	if cc, ok := info.Conn.(*countedConn); ok && ex.outReq != nil {
-		if cc.uses.Add(1) >= ex.keepaliveLimit {
-			ex.outReq.Close = true
-		}
+	return &exchange{
+		tries:   make([]attempt, 0, 4),
+		buf:     make([]byte, 0, 1024),
+		fwd:     make([]byte, 0, 512),
+		respBuf: make([]byte, 0, 1024),
 	}
 }
 
+// reset forgets the request, keeping reusable storage.
 func (ex *exchange) reset() {
-	tries, buf := ex.tries[:0], ex.buf[:0]
-	trace := ex.trace
+	keep := *ex
 	ex.run.Start(nil) // drop references to the old configuration
 	ex.pc.reset()
-	*ex = exchange{tries: tries, buf: buf, trace: trace, run: ex.run, pc: ex.pc}
+	keep.outHeader.Reset()
+	keep.respTmp.Reset()
+	keep.replay.Reset(nil)
+	if keep.hd != nil {
+		keep.hd.reset()
+	}
+	*ex = exchange{
+		tries: keep.tries[:0], buf: keep.buf[:0], fwd: keep.fwd[:0], respBuf: keep.respBuf[:0],
+		copyBuf: keep.copyBuf, run: ex.run, pc: ex.pc, outHeader: keep.outHeader, respTmp: keep.respTmp,
+		replay: keep.replay, hd: keep.hd, match: keep.match,
+	}
 }
 
-// inspect fills the client-side fields from the request.
-func (p *Proxy) inspect(ex *exchange, r *http.Request) {
-	ex.peer = parsePeer(r.RemoteAddr)
-	ex.trusted = p.trust.contains(ex.peer.Addr())
-	ex.client = ex.peer.Addr()
-	if p.opts.RealIPHeader != "" {
-		ex.client = realClientAddr(ex.client, ex.trusted, r.Header.Values(p.opts.RealIPHeader), p.opts.RealIPRecursive, p.trust)
+// begin stamps the request start and its id.
+func (ex *exchange) begin() {
+	ex.start = time.Now()
+	newRequestID(&ex.idBuf)
+	ex.id = h1.ViewString(ex.idBuf[:])
+}
+
+// inspect derives the client-side fields from the inbound request.
+func (p *Proxy) inspect(ex *exchange) {
+	in := &ex.in
+	ex.trusted = p.trust.contains(in.peer.Addr())
+	ex.client = in.peer.Addr()
+	if p.opts.RealIPHeader != "" && ex.trusted {
+		ex.client = realClientAddr(ex.client, in.header, p.opts.RealIPHeader, p.opts.RealIPRecursive, p.trust)
 	}
 	ex.scheme = "http"
-	sni := ""
-	if r.TLS != nil {
+	if in.tls {
 		ex.scheme = "https"
-		sni = r.TLS.ServerName
 	}
-	if la, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr); ok {
-		ex.listenPort = la.Port
-	}
-	host, port := splitHost(r.Host)
-	ex.host = host
+	host, port := h1.SplitHostPort(in.host)
+	ex.host = h1.ViewString(host)
 	if port == 0 {
-		port = ex.listenPort
+		port = in.localPort
 	}
-	ex.rawPath = requestPath(r)
-	ex.debug = p.opts.AllowDebugHeader && r.Header.Get("Kong-Debug") != ""
+	ex.port = port
+	ex.rawPath = h1.ViewString(in.path)
+	ex.debug = p.opts.AllowDebugHeader && len(in.header.Peek("Kong-Debug")) > 0
 	ex.rreq = router.Request{
-		Method:  r.Method,
-		Host:    host,
+		Method:  in.method,
+		Host:    ex.host,
 		Port:    port,
 		Path:    ex.rawPath,
-		Headers: r.Header,
+		Headers: in.header,
 		Scheme:  ex.scheme,
-		SNI:     sni,
+		SNI:     in.sni,
 	}
 }
 
-// splitHost splits a Host header into name and port; the port is 0 when
-// absent or not numeric (then the whole value is the name).
-func splitHost(hostHeader string) (string, int) {
-	if strings.HasPrefix(hostHeader, "[") {
-		end := strings.IndexByte(hostHeader, ']')
-		if end < 0 {
-			return hostHeader, 0
-		}
-		name, rest := hostHeader[:end+1], hostHeader[end+1:]
-		if strings.HasPrefix(rest, ":") {
-			if port, err := strconv.Atoi(rest[1:]); err == nil && port > 0 && port < 65536 {
-				return name, port
-			}
-		}
-		return name, 0
-	}
-	i := strings.IndexByte(hostHeader, ':')
-	if i < 0 {
-		return hostHeader, 0
-	}
-	port, err := strconv.Atoi(hostHeader[i+1:])
-	if err != nil || port <= 0 || port > 65535 {
-		return hostHeader, 0
-	}
-	return hostHeader[:i], port
+// countingReader passes reads through and remembers whether any byte was
+// taken, so a retry knows whether the client body is still intact.
+type countingReader struct {
+	r    io.Reader
+	read int64
 }
 
-// requestPath returns the path as the client sent it, without the query.
-func requestPath(r *http.Request) string {
-	uri := r.RequestURI
-	if strings.HasPrefix(uri, "/") {
-		if i := strings.IndexByte(uri, '?'); i >= 0 {
-			return uri[:i]
-		}
-		return uri
-	}
-	if p := r.URL.EscapedPath(); p != "" {
-		return p
-	}
-	return "/"
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += int64(n)
+	return n, err
 }

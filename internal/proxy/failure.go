@@ -5,13 +5,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"io"
 	"net"
 	"net/netip"
 	"strings"
 	"syscall"
 
 	"github.com/straitgw/strait/internal/dns"
+	"github.com/straitgw/strait/internal/h1"
 )
 
 // FailureClass names why an upstream attempt failed. The values appear in
@@ -78,12 +78,6 @@ func (c FailureClass) retriable() bool {
 	return false
 }
 
-// Causes attached to an attempt's context by the proxy's own timers.
-var (
-	errWriteTimeout = errors.New("upstream write timed out")
-	errReadTimeout  = errors.New("upstream read timed out")
-)
-
 // resolveError is returned by the dialer when the upstream name could not
 // be resolved.
 type resolveError struct {
@@ -115,19 +109,38 @@ func (e *tlsError) Error() string {
 }
 func (e *tlsError) Unwrap() error { return e.err }
 
-// classify maps an attempt error to a failure class. cause is the
-// context cause of the attempt (one of the timer errors, or nil);
-// clientGone reports that the client request context ended.
-func classify(err, cause error, clientGone bool) FailureClass {
-	if clientGone {
+// classifyAttempt maps the error of one upstream attempt (getting a
+// connection, sending the request, reading the response head or body) to
+// a failure class.
+func classifyAttempt(err error) FailureClass {
+	var se *h1.SourceError
+	if errors.As(err, &se) {
 		return FailClientAbort
 	}
-	switch {
-	case errors.Is(cause, errWriteTimeout):
-		return FailWriteTimeout
-	case errors.Is(cause, errReadTimeout):
-		return FailReadTimeout
+	var ue *h1.UpstreamError
+	if errors.As(err, &ue) {
+		switch ue.Kind {
+		case h1.KindDial:
+			return classifyConnect(ue.Err)
+		case h1.KindTimeout:
+			if ue.Op == "write" {
+				return FailWriteTimeout
+			}
+			return FailReadTimeout
+		case h1.KindBadResponse:
+			return FailBadResponse
+		}
+		if isTLSError(ue.Err) {
+			return FailTLS
+		}
+		return FailReset
 	}
+	return classifyConnect(err)
+}
+
+// classifyConnect classifies a failure to obtain a connection: name
+// resolution, TCP connect or TLS handshake.
+func classifyConnect(err error) FailureClass {
 	var re *resolveError
 	if errors.As(err, &re) {
 		var dnsErr *net.DNSError
@@ -153,17 +166,13 @@ func classify(err, cause error, clientGone bool) FailureClass {
 		}
 		return FailTLS
 	}
+	if isTimeout(err) {
+		return FailConnectTimeout
+	}
 	if isTLSError(err) {
 		return FailTLS
 	}
-	if isTimeout(err) {
-		return FailReadTimeout // waiting for the response headers
-	}
-	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return FailReset
-	}
-	return FailBadResponse
+	return FailConnect
 }
 
 func isTimeout(err error) bool {

@@ -1,123 +1,139 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptrace"
 	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/straitgw/strait/internal/h1"
 )
+
+// maxStaleRetries bounds the transparent retries of a request whose
+// reused keep-alive connection turned out to be closed by the upstream.
+const maxStaleRetries = 3
 
 // forward sends the request to the matched service, retrying connection
 // failures, and relays the response.
-func (p *Proxy) forward(ex *exchange, w http.ResponseWriter, r *http.Request) {
-	svc := ex.service
-	route := ex.route
+func (p *Proxy) forward(ex *exchange) {
+	svc, route := ex.service, ex.route
+	in := &ex.in
 	verify := p.opts.ProxySSLVerify
 	if svc.TLSVerify != nil {
 		verify = *svc.TLSVerify
 	}
-	hostHeader := upstreamHostHeader(r.Host, svc.Host, svc.Port, svc.Protocol, route.PreserveHost)
+
+	// Upstream Host: a plugin's choice, the client's with preserve_host,
+	// else the service host plus a non-default port.
+	var hostHeader []byte
+	switch {
+	case ex.plugins && ex.pc.hostSet:
+		hostHeader = viewBytes(ex.pc.upstreamHostValue)
+	case route.PreserveHost && len(in.host) > 0:
+		hostHeader = in.host
+	default:
+		start := len(ex.fwd)
+		ex.fwd = appendServiceHost(ex.fwd, svc.Host, svc.Port, svc.Protocol)
+		hostHeader = ex.fwd[start:len(ex.fwd):len(ex.fwd)]
+	}
 	key := poolKey{
 		scheme:         svc.Protocol,
 		host:           svc.Host,
 		port:           svc.Port,
 		verify:         verify,
 		connectTimeout: svc.ConnectTimeout,
-		readTimeout:    svc.ReadTimeout,
 	}
 	if key.scheme == "https" {
-		key.sni, _ = splitHost(hostHeader)
-		key.sni = strings.Trim(key.sni, "[]")
+		name, _ := h1.SplitHostPort(hostHeader)
+		key.sni = strings.Trim(string(name), "[]")
 	}
 	pool := p.pools.get(key, ex.start)
 	ex.upstreamHost = svc.Host
 	ex.upstreamScheme = svc.Protocol
-	ex.keepaliveLimit = int64(p.opts.UpstreamKeepaliveRequests)
 
-	header := make(http.Header, len(r.Header)+12)
-	fv := p.forwardedValues(ex, r)
-	buildUpstreamHeader(header, r.Header, &fv, p.opts.UpstreamRequestID)
+	p.buildUpstreamHeader(ex)
+	ex.upstreamTarget = p.upstreamTarget(ex)
 
-	target := &url.URL{Scheme: svc.Protocol, Host: authority(svc.Host, svc.Port)}
-	if ex.plugins && ex.pc.pathSet {
-		setUpstreamPath(target, (&url.URL{Path: ex.pc.upstreamPath}).EscapedPath())
-	} else {
-		setUpstreamPath(target, ex.match.UpstreamPath(svc.Path))
+	// The body: a plugin's buffered or replacement body travels with a
+	// Content-Length of its own; otherwise the client body streams.
+	var body io.Reader
+	length := int64(0)
+	replayable := true
+	if in.body != nil {
+		ex.src.r = in.body
+		body, length, replayable = &ex.src, in.length, false
 	}
-	target.RawQuery = r.URL.RawQuery
-	target.ForceQuery = r.URL.ForceQuery
-
-	hasBody := r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0)
-	var buffered []byte
-	isBuffered := false
-	var src io.Reader = r.Body
 	if ex.plugins {
 		if ex.pc.bodyReadFailed() {
 			ex.failure = FailClientAbort
 			ex.status = statusClientClosed
 			return
 		}
-		var prefix []byte
-		buffered, isBuffered, prefix = ex.pc.upstreamBody()
-		if prefix != nil {
-			src = io.MultiReader(bytes.NewReader(prefix), r.Body)
+		buffered, isBuffered, prefix := ex.pc.upstreamBody()
+		switch {
+		case isBuffered:
+			ex.replay.Reset(buffered)
+			body, length, replayable = &ex.replay, int64(len(buffered)), true
+		case prefix != nil:
+			ex.src.r = io.MultiReader(&sliceReader{b: prefix}, in.body)
 		}
-		if isBuffered {
-			// A plugin buffered or replaced the body: it travels with a
-			// Content-Length of its own.
-			hasBody = len(buffered) > 0 || r.ContentLength > 0 || len(r.TransferEncoding) > 0
-			delete(header, "Transfer-Encoding")
-		}
+	}
+	method := in.method
+	if ex.plugins && ex.pc.method != "" {
+		method = ex.pc.method
 	}
 	ex.proxyLatency = time.Since(ex.start)
 
+	stale := 0
 	for try := 1; ; try++ {
-		ctx, cancel := context.WithCancelCause(r.Context())
-		out := &http.Request{
-			Method:     r.Method,
-			URL:        target,
-			Proto:      "HTTP/1.1",
-			ProtoMajor: 1,
-			ProtoMinor: 1,
-			Header:     header,
-			Host:       hostHeader,
+		if body == &ex.replay {
+			_, _ = ex.replay.Seek(0, io.SeekStart)
 		}
-		var body *requestBody
-		switch {
-		case isBuffered && hasBody:
-			out.Body = io.NopCloser(bytes.NewReader(buffered))
-			out.ContentLength = int64(len(buffered))
-			if out.ContentLength == 0 {
-				out.Body = http.NoBody
-			}
-		case hasBody:
-			body = newRequestBody(src, svc.WriteTimeout, cancel)
-			out.Body = body
-			out.ContentLength = r.ContentLength
-		}
-		out = out.WithContext(httptrace.WithClientTrace(ctx, &ex.trace))
-		ex.outReq = out
 		ex.upstreamAddr = netip.AddrPort{}
-
-		sent := time.Now()
-		resp, err := pool.transport.RoundTrip(out)
-		if err == nil {
-			ex.upstreamLatency = time.Since(sent)
-			ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr})
-			p.relay(ex, w, r, resp, ctx, cancel, svc.ReadTimeout)
-			cancel(nil)
-			return
+		uc, err := pool.pool.Get(svc.ConnectTimeout)
+		if errors.Is(err, h1.ErrPoolClosed) {
+			pool = p.pools.get(key, ex.start)
+			uc, err = pool.pool.Get(svc.ConnectTimeout)
 		}
-		class := classify(err, context.Cause(ctx), r.Context().Err() != nil)
-		cancel(nil)
+		if err == nil {
+			ex.upstreamAddr = addrPortOf(uc.RemoteAddr())
+			ex.out = h1.OutRequest{
+				Method:        viewBytes(method),
+				Target:        ex.upstreamTarget,
+				Host:          hostHeader,
+				Header:        &ex.outHeader,
+				ContentLength: length,
+				Body:          body,
+				WriteTimeout:  svc.WriteTimeout,
+				ReadTimeout:   svc.ReadTimeout,
+			}
+			if length == 0 {
+				ex.out.Body = nil
+			}
+			sent := time.Now()
+			resp, rerr := uc.RoundTrip(&ex.out)
+			if rerr == nil {
+				ex.upstreamLatency = time.Since(sent)
+				ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr})
+				p.relay(ex, uc, resp)
+				return
+			}
+			uc.Release()
+			err = rerr
+			var ue *h1.UpstreamError
+			if errors.As(err, &ue) && ue.Retryable() && (replayable || ex.src.read == 0) && stale < maxStaleRetries {
+				// The upstream closed an idle connection as it was
+				// reused: not a failure of the service.
+				stale++
+				try--
+				continue
+			}
+		}
+		class := classifyAttempt(err)
 		var de *dialError
 		var te *tlsError
 		if errors.As(err, &de) {
@@ -127,102 +143,61 @@ func (p *Proxy) forward(ex *exchange, w http.ResponseWriter, r *http.Request) {
 		}
 		ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr, class: class})
 		ex.failure = class
-		p.logFailure(ex, try, class, err)
-		if try <= svc.Retries && class.retriable() && (body == nil || body.detachUntouched()) {
+		if class != FailClientAbort {
+			p.logFailure(ex, try, class, err)
+		}
+		if try <= svc.Retries && class.retriable() && (replayable || ex.src.read == 0) {
 			continue
 		}
 		status, msg := class.response()
 		if class == FailClientAbort {
 			ex.status = status
+			ex.down.abort()
 			return
 		}
-		p.respondError(ex, w, r, status, msg, producerServer)
+		p.respondError(ex, status, msg, producerServer)
 		return
 	}
 }
 
-// upstreamHostHeader returns the Host sent upstream: the client's with
-// preserve_host, else the service host plus a non-default port.
-func upstreamHostHeader(clientHost, host string, port int, scheme string, preserve bool) string {
-	if preserve && clientHost != "" {
-		return clientHost
-	}
+// appendServiceHost appends the Host sent to a service: its host, plus
+// the port unless it is the scheme's default.
+func appendServiceHost(b []byte, host string, port int, scheme string) []byte {
 	if (scheme == "http" && port == 80) || (scheme == "https" && port == 443) {
-		return host
+		return append(b, host...)
 	}
-	return authority(host, port)
+	return appendAuthority(b, host, port)
 }
 
-// setUpstreamPath stores an already escaped path in u so that it is sent
-// byte for byte.
-func setUpstreamPath(u *url.URL, escaped string) {
-	if !strings.HasPrefix(escaped, "//") {
-		u.Opaque = escaped
-		return
-	}
-	// An opaque value starting with "//" would be read as an authority.
-	if unescaped, err := url.PathUnescape(escaped); err == nil {
-		u.Path, u.RawPath = unescaped, escaped
-		return
-	}
-	u.Path = escaped
-}
-
-// forwardedValues computes the X-Forwarded-* family, X-Real-IP and Via.
-func (p *Proxy) forwardedValues(ex *exchange, r *http.Request) forwardedValues {
-	h := r.Header
-	fv := forwardedValues{RealIP: ex.client.String(), RequestID: ex.id}
-	if xff := h["X-Forwarded-For"]; len(xff) > 0 {
-		fv.For = joinValues(xff) + ", " + ex.peer.Addr().String()
+// upstreamTarget builds the origin-form target sent upstream: the
+// plugin's or the router's path, then the (possibly rewritten) query.
+func (p *Proxy) upstreamTarget(ex *exchange) []byte {
+	start := len(ex.fwd)
+	b := ex.fwd
+	if ex.plugins && ex.pc.pathSet {
+		b = append(b, (&url.URL{Path: ex.pc.upstreamPath}).EscapedPath()...)
 	} else {
-		fv.For = fv.RealIP
+		b = append(b, ex.match.UpstreamPath(ex.service.Path)...)
 	}
-	fv.Proto = p.trustedOr(ex, h, "X-Forwarded-Proto", ex.scheme)
-	fv.Host = p.trustedOr(ex, h, "X-Forwarded-Host", toLowerASCII(ex.host))
-	fv.Port = p.trustedOr(ex, h, "X-Forwarded-Port", strconv.Itoa(ex.listenPort))
-	fv.Path = p.trustedOr(ex, h, "X-Forwarded-Path", ex.rawPath)
-	prefix := ""
-	if ex.match.Stripped() && ex.match.Prefix != "/" {
-		prefix = ex.match.Prefix
+	if len(b) == start {
+		b = append(b, '/')
 	}
-	fv.Prefix = p.trustedOr(ex, h, "X-Forwarded-Prefix", prefix)
-
-	proto := "1.1"
-	switch {
-	case r.ProtoMajor == 2:
-		proto = "2"
-	case r.ProtoMajor == 1 && r.ProtoMinor == 0:
-		proto = "1.0"
+	q, has := ex.in.query, ex.in.hasQuery
+	if ex.plugins && ex.pc.querySet {
+		q, has = viewBytes(ex.pc.query), ex.pc.query != ""
 	}
-	if via := h["Via"]; len(via) > 0 {
-		fv.Via = joinValues(via) + ", " + proto + p.viaToken
-	} else {
-		fv.Via = proto + p.viaToken
+	if has {
+		b = append(b, '?')
+		b = append(b, q...)
 	}
-	if headerHasToken(h["Te"], "trailers") {
-		fv.TE = "trailers"
-	}
-	if headerHasToken(h["Connection"], "upgrade") && headerHasToken(h["Upgrade"], "websocket") {
-		fv.Upgrade = "websocket"
-	}
-	return fv
-}
-
-// trustedOr returns the client's header value when the peer is trusted
-// and sent it, otherwise def.
-func (p *Proxy) trustedOr(ex *exchange, h http.Header, name, def string) string {
-	if ex.trusted {
-		if vv := h[name]; len(vv) > 0 && vv[0] != "" {
-			return vv[0]
-		}
-	}
-	return def
+	ex.fwd = b
+	return b[start:len(b):len(b)]
 }
 
 // logFailure writes one upstream failure to the error log.
 func (p *Proxy) logFailure(ex *exchange, try int, class FailureClass, err error) {
 	attrs := []slog.Attr{
-		slog.String("request_id", ex.id),
+		slog.String("request_id", strings.Clone(ex.id)),
 		slog.String("class", string(class)),
 		slog.Int("attempt", try),
 		slog.String("upstream_host", ex.upstreamHost),
@@ -240,50 +215,14 @@ func (p *Proxy) logFailure(ex *exchange, try int, class FailureClass, err error)
 	p.log.LogAttrs(context.Background(), slog.LevelError, "upstream request failed", attrs...)
 }
 
-// requestBody streams the client body upstream. It enforces the write
-// timeout between reads and lets a retry take over the body when the
-// previous attempt never read from it.
-type requestBody struct {
-	src     io.Reader
-	timeout time.Duration
-	timer   *time.Timer
-	state   atomicState
+// sliceReader reads a byte slice once.
+type sliceReader struct{ b []byte }
+
+func (r *sliceReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	return n, nil
 }
-
-func newRequestBody(src io.Reader, timeout time.Duration, cancel context.CancelCauseFunc) *requestBody {
-	b := &requestBody{src: src, timeout: timeout}
-	if timeout > 0 {
-		b.timer = time.AfterFunc(timeout, func() { cancel(errWriteTimeout) })
-		b.timer.Stop()
-	}
-	return b
-}
-
-// Read reads from the client body, arming the write timer.
-func (b *requestBody) Read(p []byte) (int, error) {
-	if !b.state.begin() {
-		return 0, errBodyDetached
-	}
-	if b.timer != nil {
-		b.timer.Reset(b.timeout)
-	}
-	n, err := b.src.Read(p)
-	if err != nil && b.timer != nil {
-		b.timer.Stop()
-	}
-	return n, err
-}
-
-// Close stops the timer; the client body itself is closed by net/http.
-func (b *requestBody) Close() error {
-	if b.timer != nil {
-		b.timer.Stop()
-	}
-	return nil
-}
-
-// detachUntouched reports whether the body was never read and, if so,
-// prevents any later read through this wrapper.
-func (b *requestBody) detachUntouched() bool { return b.state.detach() }
-
-var errBodyDetached = errors.New("request body handed to another attempt")

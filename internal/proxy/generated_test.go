@@ -142,9 +142,12 @@ func TestRequestLimits(t *testing.T) {
 		{"URI at the limit", "GET /" + strings.Repeat("a", 99) + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "HTTP/1.1 200", ""},
 		{"too many headers", "GET / HTTP/1.1\r\nHost: a\r\n" + manyHeaders + "\r\n", "HTTP/1.1 431", "Request header or cookie too large"},
 		{"header bytes over the limit", "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + strings.Repeat("b", 9000) + "\r\n\r\n", "HTTP/1.1 431", ""},
-		{"CL and TE: chunked wins, upstream sees one re-framed request",
-			"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\nG",
-			"HTTP/1.1 200", `"Body":""`},
+		{"CL and TE: refused, nothing reaches the upstream",
+			"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG",
+			"HTTP/1.1 400", "Bad request"},
+		{"conflicting Content-Length values",
+			"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+			"HTTP/1.1 400", "Bad request"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {

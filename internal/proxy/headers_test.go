@@ -333,13 +333,19 @@ func TestHostHeaderUpstream(t *testing.T) {
 			}
 		})
 	}
-	if got := upstreamHostHeader("c", "svc.test", 80, "http", false); got != "svc.test" {
-		t.Errorf("default http port kept: %q", got)
+	hostTests := []struct {
+		host, scheme string
+		port         int
+		want         string
+	}{
+		{"svc.test", "http", 80, "svc.test"},
+		{"svc.test", "https", 443, "svc.test"},
+		{"svc.test", "http", 443, "svc.test:443"},
+		{"::1", "http", 8080, "[::1]:8080"},
 	}
-	if got := upstreamHostHeader("c", "svc.test", 443, "https", false); got != "svc.test" {
-		t.Errorf("default https port kept: %q", got)
-	}
-	if got := upstreamHostHeader("c", "svc.test", 443, "http", false); got != "svc.test:443" {
-		t.Errorf("non-default port dropped: %q", got)
+	for _, ht := range hostTests {
+		if got := string(appendServiceHost(nil, ht.host, ht.port, ht.scheme)); got != ht.want {
+			t.Errorf("appendServiceHost(%s, %d, %s) = %q, want %q", ht.host, ht.port, ht.scheme, got, ht.want)
+		}
 	}
 }

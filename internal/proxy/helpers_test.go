@@ -143,10 +143,28 @@ func (l *logBuffer) lines(t *testing.T) []map[string]any {
 // gateway is a proxy under test, served on a loopback listener.
 type gateway struct {
 	proxy     *Proxy
-	server    *httptest.Server
+	server    *testServer
 	accessLog *logBuffer
 	errorLog  *logBuffer
 }
+
+// testServer is the listener side of a gateway under test.
+type testServer struct {
+	URL      string
+	Listener net.Listener
+	client   *http.Client
+}
+
+// Client returns an HTTP/1.1 client for the server.
+func (s *testServer) Client() *http.Client { return s.client }
+
+// engine selects the client-side engine of a gateway under test.
+type engine int
+
+const (
+	engineH1 engine = iota
+	engineNetHTTP
+)
 
 func defaultTestOptions() Options {
 	return Options{
@@ -157,15 +175,40 @@ func defaultTestOptions() Options {
 
 func startGateway(t *testing.T, opts Options, holder *snapshot.Holder) *gateway {
 	t.Helper()
+	return startGatewayOn(t, engineH1, opts, holder)
+}
+
+// startGatewayOn serves a gateway with the given client-side engine.
+func startGatewayOn(t *testing.T, eng engine, opts Options, holder *snapshot.Holder) *gateway {
+	t.Helper()
 	g := &gateway{accessLog: &logBuffer{}, errorLog: &logBuffer{}}
 	opts.AccessLog = g.accessLog
 	opts.Logger = slog.New(slog.NewJSONHandler(g.errorLog, nil))
 	g.proxy = New(opts, holder)
-	g.server = httptest.NewUnstartedServer(g.proxy)
-	g.server.Config = g.proxy.NewServer("")
-	g.server.Start()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.server = &testServer{
+		URL: "http://" + ln.Addr().String(), Listener: ln,
+		client: &http.Client{Transport: &http.Transport{}},
+	}
+	done := make(chan struct{})
+	var stop func()
+	switch eng {
+	case engineNetHTTP:
+		srv := g.proxy.NewServer("")
+		go func() { defer close(done); _ = srv.Serve(ln) }()
+		stop = func() { _ = srv.Close() }
+	default:
+		srv := g.proxy.NewH1Server()
+		go func() { defer close(done); _ = srv.Serve(ln) }()
+		stop = func() { _ = srv.Close() }
+	}
 	t.Cleanup(func() {
-		g.server.Close()
+		stop()
+		<-done
+		g.server.client.CloseIdleConnections()
 		_ = g.proxy.Close()
 	})
 	return g

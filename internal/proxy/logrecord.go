@@ -1,12 +1,12 @@
 package proxy
 
 import (
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugin"
 )
 
@@ -21,27 +21,29 @@ const redacted = "REDACTED"
 // credentials from, are replaced by "REDACTED" (in the query string this
 // also applies to request.uri, request.url and upstream_uri).
 func buildLogRecord(c *pluginCtx) *plugin.LogRecord {
-	ex, r := c.ex, c.r
+	ex := c.ex
+	in := &ex.in
 	now := time.Now()
 	secrets := c.credentialArgs()
-	query := redactRawQuery(r.URL.RawQuery, secrets)
-	uri := ex.rawPath
+	rawQuery := strings.Clone(c.currentQuery())
+	query := redactRawQuery(rawQuery, secrets)
+	uri := strings.Clone(ex.rawPath)
 	if query != "" {
 		uri += "?" + query
 	}
 	rec := &plugin.LogRecord{
 		Request: plugin.LogRequest{
-			ID:          ex.id,
+			ID:          strings.Clone(ex.id),
 			URI:         uri,
-			URL:         ex.scheme + "://" + ex.host + ":" + strconv.Itoa(ex.rreq.Port) + uri,
-			QueryString: logQuery(r.URL.RawQuery, secrets),
-			Method:      r.Method,
-			Headers:     logHeaders(r.Header, &secrets),
-			Size:        max(r.ContentLength, 0),
+			URL:         ex.scheme + "://" + ex.host + ":" + strconv.Itoa(ex.port) + uri,
+			QueryString: logQuery(rawQuery, secrets),
+			Method:      strings.Clone(in.method),
+			Headers:     logHeaders(in.header, &secrets),
+			Size:        max(in.length, 0),
 		},
 		Response: plugin.LogResponse{
 			Status:  ex.status,
-			Headers: logHeaders(c.w.Header(), nil),
+			Headers: logHeaders(ex.down.header(), nil),
 			Size:    ex.bytesSent,
 		},
 		Latencies: plugin.LogLatencies{
@@ -57,6 +59,12 @@ func buildLogRecord(c *pluginCtx) *plugin.LogRecord {
 		StartedAt:           ex.start.UnixMilli(),
 		Source:              "kong",
 		WorkspaceName:       "default",
+	}
+	if id, ok := c.Get(correlationIDKey).(string); ok {
+		rec.CorrelationID = strings.Clone(id)
+	}
+	if in.body != nil && in.length < 0 {
+		rec.Request.Size = ex.src.read
 	}
 	if ex.upstreamHost != "" {
 		rec.UpstreamURI = ex.outURI(secrets)
@@ -92,13 +100,14 @@ func buildLogRecord(c *pluginCtx) *plugin.LogRecord {
 	return rec
 }
 
+// correlationIDKey is the shared context key under which the
+// correlation-id plugin leaves the request's correlation id.
+const correlationIDKey = "correlation_id"
+
 // outURI is the path and query sent upstream by the last attempt, with
 // credential query values redacted.
 func (ex *exchange) outURI(secrets credentialArgs) string {
-	if ex.outReq == nil {
-		return ""
-	}
-	uri := ex.outReq.URL.RequestURI()
+	uri := string(ex.upstreamTarget)
 	path, query, found := strings.Cut(uri, "?")
 	if !found {
 		return uri
@@ -257,23 +266,24 @@ func logQuery(raw string, secrets credentialArgs) map[string]any {
 
 // logHeaders copies headers with lower-case names. For request headers
 // (secrets not nil) credentials are redacted.
-func logHeaders(h http.Header, secrets *credentialArgs) map[string]any {
-	out := make(map[string]any, len(h))
-	for k, vv := range h {
-		name := strings.ToLower(k)
+func logHeaders(h *h1.Header, secrets *credentialArgs) map[string]any {
+	out := make(map[string]any, h.Len())
+	for i := 0; i < h.Len(); i++ {
+		f := h.At(i)
+		name := strings.ToLower(string(f.Name))
 		if secrets != nil && secrets.isHeader(name) {
 			out[name] = redacted
 			continue
 		}
-		if len(vv) == 1 {
-			out[name] = vv[0]
-			continue
+		value := string(f.Value)
+		switch prev := out[name].(type) {
+		case nil:
+			out[name] = value
+		case []any:
+			out[name] = append(prev, value)
+		case string:
+			out[name] = []any{prev, value}
 		}
-		list := make([]any, len(vv))
-		for i, v := range vv {
-			list[i] = v
-		}
-		out[name] = list
 	}
 	return out
 }

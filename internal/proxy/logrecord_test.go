@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugin"
 )
 
@@ -38,12 +39,12 @@ func TestLogQueryAndHeaders(t *testing.T) {
 	if !reflect.DeepEqual(q, want) {
 		t.Errorf("querystring %v, want %v", q, want)
 	}
-	h := logHeaders(http.Header{"Authorization": {"Bearer x"}, "X-Api-Key": {"k"}, "Accept": {"a", "b"}}, &secrets)
+	h := logHeaders(fields("Authorization", "Bearer x", "X-Api-Key", "k", "Accept", "a", "accept", "b"), &secrets)
 	wantH := map[string]any{"authorization": "REDACTED", "x-api-key": "REDACTED", "accept": []any{"a", "b"}}
 	if !reflect.DeepEqual(h, wantH) {
 		t.Errorf("headers %v, want %v", h, wantH)
 	}
-	if h := logHeaders(http.Header{"Authorization": {"x"}}, nil); h["authorization"] != "x" {
+	if h := logHeaders(fields("Authorization", "x"), nil); h["authorization"] != "x" {
 		t.Errorf("response headers redacted: %v", h)
 	}
 }
@@ -79,4 +80,13 @@ func TestLogRecordRedactsKeyAuthCredentials(t *testing.T) {
 		rec.Tries[0].Hostname != rec.Upstream.Hostname || rec.Tries[0].IP != rec.Upstream.IP {
 		t.Errorf("upstream %+v tries %+v", rec.Upstream, rec.Tries)
 	}
+}
+
+// fields builds an h1 header from name, value pairs.
+func fields(pairs ...string) *h1.Header {
+	h := &h1.Header{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		_ = h.Add(pairs[i], pairs[i+1])
+	}
+	return h
 }

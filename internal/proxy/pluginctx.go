@@ -4,13 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/netip"
-	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/plugins/authn"
 	"github.com/straitgw/strait/internal/router"
@@ -22,14 +21,16 @@ import (
 const maxInspectBody = 8 << 20
 
 // pluginCtx is the plugin view of one request: it implements
-// plugin.Context directly over net/http's request and response header
-// storage. It lives inside the pooled exchange, so handing it to plugins
-// as an interface does not allocate. pluginRequest and pluginResponse are
-// the same struct seen through the Request and Response interfaces.
+// plugin.Context directly over the engine's h1 header storage (request
+// fields as parsed, response fields as they will be sent). It lives
+// inside the pooled exchange, so handing it to plugins as an interface
+// does not allocate. pluginRequest and pluginResponse are the same
+// struct seen through the Request and Response interfaces.
+//
+// Strings handed to plugins by the getters are views of engine memory,
+// valid during the phase call; a plugin keeping one longer copies it.
 type pluginCtx struct {
 	ex   *exchange
-	r    *http.Request
-	w    http.ResponseWriter
 	snap *snapshot.Snapshot
 
 	consumer   *plugin.Consumer
@@ -43,14 +44,20 @@ type pluginCtx struct {
 
 	shared map[string]any
 
-	normPath     string
-	upstreamPath string
-	pathSet      bool
-	body         []byte
-	bodyErr      error
-	bodyRead     bool   // body holds the client body (or its error)
-	bodySet      bool   // body replaces the client body upstream
-	bodyPartial  []byte // prefix of a client body too large to buffer
+	normPath          string
+	upstreamPath      string
+	pathSet           bool
+	query             string // replaces the client query when querySet
+	querySet          bool
+	method            string // replaces the client method when not ""
+	upstreamHostValue string // replaces the upstream Host when hostSet
+	hostSet           bool
+
+	body        []byte
+	bodyErr     error
+	bodyRead    bool   // body holds the client body (or its error)
+	bodySet     bool   // body replaces the client body upstream
+	bodyPartial []byte // prefix of a client body too large to buffer
 
 	respStatus int
 	respSource string
@@ -71,8 +78,8 @@ var (
 )
 
 // begin prepares the context for a request.
-func (c *pluginCtx) begin(ex *exchange, w http.ResponseWriter, r *http.Request, snap *snapshot.Snapshot) {
-	c.ex, c.w, c.r, c.snap = ex, w, r, snap
+func (c *pluginCtx) begin(ex *exchange, snap *snapshot.Snapshot) {
+	c.ex, c.snap = ex, snap
 }
 
 // reset forgets the request, keeping reusable buffers.
@@ -138,9 +145,11 @@ func (c *pluginCtx) Error(status int, message string) {
 	if message == "" {
 		message = defaultMessage(status)
 	}
-	format := negotiateFormat(producerRunloop, joinValues(c.r.Header["Accept"]), "", "")
-	c.errorBuf = appendErrorBody(c.errorBuf[:0], format, message, c.ex.id)
-	c.Exit(status, c.errorBuf, plugin.Header{Name: "Content-Type", Value: format.contentType()})
+	accept := joinedValue(c.ex.in.header, "Accept", &c.errorBuf)
+	format := negotiateFormat(producerRunloop, accept, "", "")
+	start := len(c.errorBuf)
+	c.errorBuf = appendErrorBody(c.errorBuf, format, message, c.ex.id)
+	c.Exit(status, c.errorBuf[start:], plugin.Header{Name: "Content-Type", Value: format.contentType()})
 }
 
 // Exited implements plugin.Context.
@@ -169,6 +178,15 @@ func (c *pluginCtx) LogRecord() *plugin.LogRecord {
 		c.record = buildLogRecord(c)
 	}
 	return c.record
+}
+
+// currentQuery is the query sent upstream: the client's unless a plugin
+// replaced it.
+func (c *pluginCtx) currentQuery() string {
+	if c.querySet {
+		return c.query
+	}
+	return h1.ViewString(c.ex.in.query)
 }
 
 // defaultMessage is kong.response.error's message for a status.
@@ -201,7 +219,31 @@ func defaultMessage(status int) string {
 // --- plugin.Request ---
 
 // Method implements plugin.Request.
-func (q *pluginRequest) Method() string { return q.r.Method }
+func (q *pluginRequest) Method() string {
+	if q.method != "" {
+		return q.method
+	}
+	return q.ex.in.method
+}
+
+// SetMethod changes the method sent upstream (request-transformer's
+// http_method).
+func (q *pluginRequest) SetMethod(method string) { q.method = method }
+
+// RequestURI returns the request target as the client sent it (for
+// hmac-auth's request-line).
+func (q *pluginRequest) RequestURI() string { return h1.ViewString(q.ex.in.target) }
+
+// ProtoVersion returns the client's HTTP version: "1.1", "1.0" or "2".
+func (q *pluginRequest) ProtoVersion() string {
+	switch {
+	case q.ex.in.protoMaj == 2:
+		return "2"
+	case q.ex.in.protoMin == 0:
+		return "1.0"
+	}
+	return "1.1"
+}
 
 // Scheme implements plugin.Request.
 func (q *pluginRequest) Scheme() string { return q.ex.scheme }
@@ -210,69 +252,75 @@ func (q *pluginRequest) Scheme() string { return q.ex.scheme }
 func (q *pluginRequest) Host() string { return q.ex.host }
 
 // Port implements plugin.Request.
-func (q *pluginRequest) Port() int { return q.ex.rreq.Port }
+func (q *pluginRequest) Port() int { return q.ex.port }
 
 // Path implements plugin.Request.
 func (q *pluginRequest) Path() string {
 	if q.normPath == "" {
-		q.normPath = router.NormalizePath(q.ex.rawPath)
+		if q.ex.route != nil {
+			q.normPath = q.ex.match.Path
+		} else {
+			q.normPath = router.NormalizePath(q.ex.rawPath)
+		}
 	}
 	return q.normPath
 }
 
 // RawQuery implements plugin.Request.
-func (q *pluginRequest) RawQuery() string { return q.r.URL.RawQuery }
+func (q *pluginRequest) RawQuery() string { return (*pluginCtx)(q).currentQuery() }
 
 // Query implements plugin.Request.
 func (q *pluginRequest) Query(name string) (string, bool) {
-	return firstQueryValue(q.r.URL.RawQuery, name)
+	return firstQueryValue((*pluginCtx)(q).currentQuery(), name)
 }
 
 // Header implements plugin.Request.
-func (q *pluginRequest) Header(name string) string {
-	if vv := q.r.Header[textproto.CanonicalMIMEHeaderKey(name)]; len(vv) > 0 {
-		return vv[0]
-	}
-	return ""
-}
+func (q *pluginRequest) Header(name string) string { return q.ex.in.header.Get(name) }
 
-// HeaderValues implements plugin.Request; the slice is the engine's own
-// and must not be modified.
-func (q *pluginRequest) HeaderValues(name string) []string {
-	return q.r.Header[textproto.CanonicalMIMEHeaderKey(name)]
-}
+// HeaderValues implements plugin.Request; the values are copies.
+func (q *pluginRequest) HeaderValues(name string) []string { return q.ex.in.header.Values(name) }
 
 // RangeHeaders implements plugin.Request.
-func (q *pluginRequest) RangeHeaders(fn func(name, value string) bool) { rangeHeader(q.r.Header, fn) }
+func (q *pluginRequest) RangeHeaders(fn func(name, value string) bool) {
+	rangeHeader(q.ex.in.header, fn)
+}
 
-// SetHeader implements plugin.Request.
-func (q *pluginRequest) SetHeader(name, value string) { q.r.Header.Set(name, value) }
+// SetHeader implements plugin.Request. Setting Host replaces the Host
+// sent upstream, as kong.service.request.set_header does.
+func (q *pluginRequest) SetHeader(name, value string) {
+	_ = q.ex.in.header.Set(name, value)
+	if strings.EqualFold(name, "Host") {
+		q.upstreamHostValue, q.hostSet = value, true
+	}
+}
 
 // AddHeader implements plugin.Request.
-func (q *pluginRequest) AddHeader(name, value string) { q.r.Header.Add(name, value) }
+func (q *pluginRequest) AddHeader(name, value string) {
+	_ = q.ex.in.header.Add(name, value)
+	if strings.EqualFold(name, "Host") && !q.hostSet {
+		q.upstreamHostValue, q.hostSet = value, true
+	}
+}
 
 // DelHeader implements plugin.Request.
-func (q *pluginRequest) DelHeader(name string) { q.r.Header.Del(name) }
+func (q *pluginRequest) DelHeader(name string) { q.ex.in.header.Del(name) }
 
 // SetQuery implements plugin.Request.
 func (q *pluginRequest) SetQuery(name, value string) {
-	v, _ := url.ParseQuery(q.r.URL.RawQuery)
+	v, _ := url.ParseQuery((*pluginCtx)(q).currentQuery())
 	v.Set(name, value)
-	q.r.URL.RawQuery = v.Encode()
+	q.query, q.querySet = v.Encode(), true
 }
 
 // DelQuery implements plugin.Request.
 func (q *pluginRequest) DelQuery(name string) {
-	v, _ := url.ParseQuery(q.r.URL.RawQuery)
+	v, _ := url.ParseQuery((*pluginCtx)(q).currentQuery())
 	v.Del(name)
-	q.r.URL.RawQuery = v.Encode()
+	q.query, q.querySet = v.Encode(), true
 }
 
 // SetRawQuery implements plugin.Request.
-func (q *pluginRequest) SetRawQuery(query string) {
-	q.r.URL.RawQuery = query
-	q.r.URL.ForceQuery = false
-}
+func (q *pluginRequest) SetRawQuery(query string) { q.query, q.querySet = query, true }
 
 // SetPath implements plugin.Request.
 func (q *pluginRequest) SetPath(path string) { q.upstreamPath, q.pathSet = path, true }
@@ -283,15 +331,15 @@ func (q *pluginRequest) Body() ([]byte, error) {
 		return q.body, q.bodyErr
 	}
 	q.bodyRead = true
-	r := q.r
-	if r.Body == nil || r.Body == http.NoBody {
+	in := &q.ex.in
+	if in.body == nil {
 		return nil, nil
 	}
-	if r.ContentLength > maxInspectBody {
-		q.bodyErr = fmt.Errorf("request body of %d bytes exceeds %d: %w", r.ContentLength, maxInspectBody, plugin.ErrBodyTooLarge)
+	if in.length > maxInspectBody {
+		q.bodyErr = fmt.Errorf("request body of %d bytes exceeds %d: %w", in.length, maxInspectBody, plugin.ErrBodyTooLarge)
 		return nil, q.bodyErr
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxInspectBody+1))
+	b, err := io.ReadAll(io.LimitReader(in.body, maxInspectBody+1))
 	switch {
 	case err != nil:
 		q.bodyErr = fmt.Errorf("read request body: %w", err)
@@ -349,38 +397,32 @@ func (s *pluginResponse) SetStatus(status int) { s.respStatus = status }
 func (s *pluginResponse) Source() string { return s.respSource }
 
 // Header implements plugin.Response.
-func (s *pluginResponse) Header(name string) string {
-	if vv := s.w.Header()[textproto.CanonicalMIMEHeaderKey(name)]; len(vv) > 0 {
-		return vv[0]
-	}
-	return ""
-}
+func (s *pluginResponse) Header(name string) string { return s.ex.down.header().Get(name) }
 
-// HeaderValues implements plugin.Response.
+// HeaderValues implements plugin.Response; the values are copies.
 func (s *pluginResponse) HeaderValues(name string) []string {
-	return s.w.Header()[textproto.CanonicalMIMEHeaderKey(name)]
+	return s.ex.down.header().Values(name)
 }
 
 // RangeHeaders implements plugin.Response.
 func (s *pluginResponse) RangeHeaders(fn func(name, value string) bool) {
-	rangeHeader(s.w.Header(), fn)
+	rangeHeader(s.ex.down.header(), fn)
 }
 
 // SetHeader implements plugin.Response.
-func (s *pluginResponse) SetHeader(name, value string) { s.w.Header().Set(name, value) }
+func (s *pluginResponse) SetHeader(name, value string) { _ = s.ex.down.header().Set(name, value) }
 
 // AddHeader implements plugin.Response.
-func (s *pluginResponse) AddHeader(name, value string) { s.w.Header().Add(name, value) }
+func (s *pluginResponse) AddHeader(name, value string) { _ = s.ex.down.header().Add(name, value) }
 
 // DelHeader implements plugin.Response.
-func (s *pluginResponse) DelHeader(name string) { s.w.Header().Del(name) }
+func (s *pluginResponse) DelHeader(name string) { s.ex.down.header().Del(name) }
 
-func rangeHeader(h http.Header, fn func(name, value string) bool) {
-	for k, vv := range h {
-		for _, v := range vv {
-			if !fn(k, v) {
-				return
-			}
+func rangeHeader(h *h1.Header, fn func(name, value string) bool) {
+	for i := 0; i < h.Len(); i++ {
+		f := h.At(i)
+		if !fn(h1.ViewString(f.Name), h1.ViewString(f.Value)) {
+			return
 		}
 	}
 }

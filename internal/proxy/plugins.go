@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/straitgw/strait/internal/plugin"
 )
@@ -10,16 +9,16 @@ import (
 // startPlugins begins the plugin phases of a request when its snapshot
 // has enabled plugins, and runs the rewrite phase. It reports whether a
 // plugin ended the request (the exit response is then written).
-func (p *Proxy) startPlugins(ex *exchange, w http.ResponseWriter, r *http.Request) bool {
+func (p *Proxy) startPlugins(ex *exchange) bool {
 	snap := ex.snap
 	if snap == nil || !snap.HasPlugins {
 		return false
 	}
 	ex.plugins = true
-	ex.pc.begin(ex, w, r, snap)
+	ex.pc.begin(ex, snap)
 	ex.run.Start(snap.Plugins.Global())
 	if ex.run.Rewrite(&ex.pc) {
-		p.respondExit(ex, w, r)
+		p.respondExit(ex)
 		return true
 	}
 	return false
@@ -28,12 +27,12 @@ func (p *Proxy) startPlugins(ex *exchange, w http.ResponseWriter, r *http.Reques
 // accessPlugins runs the access phase of the matched route's chain and
 // reports whether a plugin ended the request (the exit response is then
 // written).
-func (p *Proxy) accessPlugins(ex *exchange, w http.ResponseWriter, r *http.Request) bool {
+func (p *Proxy) accessPlugins(ex *exchange) bool {
 	if !ex.plugins {
 		return false
 	}
 	if ex.run.Access(&ex.pc, ex.route.Plugins) {
-		p.respondExit(ex, w, r)
+		p.respondExit(ex)
 		return true
 	}
 	return false
@@ -41,27 +40,26 @@ func (p *Proxy) accessPlugins(ex *exchange, w http.ResponseWriter, r *http.Reque
 
 // respondExit writes the response of a plugin that called Exit or Error:
 // its status, headers and body plus the gateway's own headers.
-func (p *Proxy) respondExit(ex *exchange, w http.ResponseWriter, r *http.Request) {
+func (p *Proxy) respondExit(ex *exchange) {
 	pc := &ex.pc
-	h := w.Header()
+	h := ex.down.header()
 	for _, hd := range pc.exitHeaders {
-		h.Set(hd.Name, hd.Value)
+		_ = h.Set(hd.Name, hd.Value)
 	}
 	p.setGeneratedHeaders(ex, h)
-	status := p.filterHeaders(ex, h, pc.exitStatus, plugin.SourceExit)
+	status := p.filterHeaders(ex, pc.exitStatus, plugin.SourceExit)
 	body := p.filterWholeBody(ex, pc.exitBody)
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(status)
+	ex.down.writeHead(status, int64(len(body)))
 	ex.status = status
-	if r.Method != http.MethodHead {
-		n, _ := w.Write(body)
+	if ex.in.method != http.MethodHead {
+		n, _ := ex.down.write(body)
 		ex.bytesSent = int64(n)
 	}
 }
 
 // filterHeaders runs the header filter phase when plugins take part in
 // the request and returns the status to send.
-func (p *Proxy) filterHeaders(ex *exchange, h http.Header, status int, source string) int {
+func (p *Proxy) filterHeaders(ex *exchange, status int, source string) int {
 	if !ex.plugins {
 		return status
 	}
@@ -69,10 +67,6 @@ func (p *Proxy) filterHeaders(ex *exchange, h http.Header, status int, source st
 	pc.respStatus, pc.respSource = status, source
 	ex.run.HeaderFilter(pc)
 	ex.bodyFilter = hasBodyFilter(ex.run.Collected())
-	if ex.bodyFilter {
-		// Body filters may change the length.
-		delete(h, "Content-Length")
-	}
 	return pc.respStatus
 }
 

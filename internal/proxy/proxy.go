@@ -3,6 +3,12 @@
 // keep-alive connections, and relays the response, following Kong's
 // header, path and error rules.
 //
+// One request flow serves every listener. The client side is reached
+// through a small internal interface with two implementations: the h1
+// engine (internal/h1), used for every HTTP/1.1 listener, plain or TLS,
+// and net/http, kept for listeners that offer HTTP/2. Upstream requests
+// always go through h1 connection pools.
+//
 // Failures talking to the upstream are classified once (see
 // FailureClass), answered with Kong's status and message, written to the
 // error log with the service, route, upstream host and resolved address,
@@ -25,11 +31,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/snapshot"
 )
 
-// Proxy is an http.Handler serving the proxy listener.
+// Proxy serves the proxy listeners: it is an h1.Handler for HTTP/1.1
+// listeners and an http.Handler for HTTP/2 ones.
 type Proxy struct {
 	opts   Options
 	snaps  *snapshot.Holder
@@ -38,11 +46,11 @@ type Proxy struct {
 	access *accessLog
 	pools  *pools
 
-	serverToken string // "kong/<version>"
-	viaToken    string // "kong/<version>" as written after the protocol
+	serverToken      string // "kong/<version>"
+	serverTokenBytes []byte
+	viaToken         string // " kong/<version>", written after the protocol
 
 	exchanges sync.Pool
-	copyBufs  sync.Pool
 
 	stopSweep chan struct{}
 	closeOnce sync.Once
@@ -52,13 +60,14 @@ type Proxy struct {
 func New(opts Options, snaps *snapshot.Holder) *Proxy {
 	opts.applyDefaults()
 	p := &Proxy{
-		opts:        opts,
-		snaps:       snaps,
-		trust:       newTrustSet(opts.TrustedIPs),
-		log:         opts.Logger,
-		serverToken: "kong/" + opts.Version,
-		viaToken:    " kong/" + opts.Version,
-		stopSweep:   make(chan struct{}),
+		opts:             opts,
+		snaps:            snaps,
+		trust:            newTrustSet(opts.TrustedIPs),
+		log:              opts.Logger,
+		serverToken:      "kong/" + opts.Version,
+		serverTokenBytes: []byte("kong/" + opts.Version),
+		viaToken:         " kong/" + opts.Version,
+		stopSweep:        make(chan struct{}),
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -66,9 +75,8 @@ func New(opts Options, snaps *snapshot.Holder) *Proxy {
 	if opts.AccessLog != nil {
 		p.access = newAccessLog(opts.AccessLog)
 	}
-	p.pools = &pools{opts: &p.opts, resolver: opts.Resolver}
+	p.pools = newPools(&p.opts)
 	p.exchanges.New = func() any { return newExchange() }
-	p.copyBufs.New = func() any { b := make([]byte, 32<<10); return &b }
 	go p.sweepLoop()
 	return p
 }
@@ -88,7 +96,7 @@ func (p *Proxy) sweepLoop() {
 }
 
 // Close flushes the access log, closes idle upstream connections and
-// stops background work. Call it after http.Server.Shutdown returned.
+// stops background work. Call it after the listeners were shut down.
 func (p *Proxy) Close() error {
 	var err error
 	p.closeOnce.Do(func() {
@@ -109,58 +117,45 @@ func (p *Proxy) Flush() error {
 	return p.access.Flush()
 }
 
-// ServeHTTP proxies one request.
-func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ex := p.exchanges.Get().(*exchange)
-	defer p.exchanges.Put(ex)
-	defer ex.reset()
-	ex.start = time.Now()
-	newRequestID(&ex.idBuf)
-	ex.id = string(ex.idBuf[:])
-	p.inspect(ex, r)
-	defer p.finish(ex, r)
-
-	if status, msg, closeConn := p.checkLimits(r); status != 0 {
-		if closeConn {
-			w.Header()["Connection"] = []string{"close"}
-		}
-		p.respondError(ex, w, r, status, msg, producerServer)
-		return
-	}
+// serve is the request flow shared by both engines: ex.in and ex.down
+// are set, the rest of ex is fresh.
+func (p *Proxy) serve(ex *exchange) {
+	p.inspect(ex)
+	defer p.finish(ex)
 
 	snap := p.snaps.Load()
 	ex.snap = snap
-	if p.startPlugins(ex, w, r) {
+	if p.startPlugins(ex) {
 		return
 	}
 	if snap == nil || snap.Router == nil || !snap.Router.Match(&ex.rreq, &ex.match) {
-		p.respondError(ex, w, r, http.StatusNotFound, msgNoRoute, producerRunloop)
+		p.respondError(ex, http.StatusNotFound, msgNoRoute, producerRunloop)
 		return
 	}
 	route, _ := ex.match.Route.Data.(*snapshot.Route)
 	if route == nil {
-		p.respondError(ex, w, r, http.StatusNotFound, msgNoRoute, producerRunloop)
+		p.respondError(ex, http.StatusNotFound, msgNoRoute, producerRunloop)
 		return
 	}
 	ex.route = route
-	if p.requiresHTTPS(ex, r) {
-		p.redirectToHTTPS(ex, w, r)
+	if p.requiresHTTPS(ex) {
+		p.redirectToHTTPS(ex)
 		return
 	}
 	if route.Service == nil {
-		p.respondError(ex, w, r, http.StatusServiceUnavailable, msgNoService, producerRunloop)
+		p.respondError(ex, http.StatusServiceUnavailable, msgNoService, producerRunloop)
 		return
 	}
 	ex.service = route.Service
-	if p.accessPlugins(ex, w, r) {
+	if p.accessPlugins(ex) {
 		return
 	}
-	p.forward(ex, w, r)
+	p.forward(ex)
 }
 
 // requiresHTTPS reports a plain-http request on a route that only accepts
 // https (X-Forwarded-Proto counts when the peer is trusted).
-func (p *Proxy) requiresHTTPS(ex *exchange, r *http.Request) bool {
+func (p *Proxy) requiresHTTPS(ex *exchange) bool {
 	protos := ex.route.Protocols
 	if len(protos) == 0 || slices.Contains(protos, "http") || !slices.Contains(protos, "https") {
 		return false
@@ -169,129 +164,93 @@ func (p *Proxy) requiresHTTPS(ex *exchange, r *http.Request) bool {
 		return false
 	}
 	if ex.trusted {
-		if xfp := r.Header.Get("X-Forwarded-Proto"); xfp != "" && equalFoldASCII(xfp, "https") {
+		if xfp := ex.in.header.Peek("X-Forwarded-Proto"); len(xfp) > 0 && eqFold(xfp, "https") {
 			return false
 		}
 	}
 	return true
 }
 
-func (p *Proxy) redirectToHTTPS(ex *exchange, w http.ResponseWriter, r *http.Request) {
+func (p *Proxy) redirectToHTTPS(ex *exchange) {
 	code := ex.route.HTTPSRedirectStatusCode
+	h := ex.down.header()
 	switch code {
 	case 301, 302, 307, 308:
-		host := toLowerASCII(ex.host)
-		if ex.trusted {
-			if xfh := r.Header.Get("X-Forwarded-Host"); xfh != "" {
-				host = xfh
-			}
+		start := len(ex.respBuf)
+		b := append(ex.respBuf, "https://"...)
+		if xfh := ex.in.header.Peek("X-Forwarded-Host"); ex.trusted && len(xfh) > 0 {
+			b = append(b, xfh...)
+		} else {
+			b = appendLower(b, ex.host)
 		}
-		h := w.Header()
-		h["Location"] = []string{"https://" + host + r.RequestURI}
-		h["Content-Length"] = []string{"0"}
+		b = append(b, ex.in.target...)
+		ex.respBuf = b
+		h.AppendField(nameLocation, b[start:len(b):len(b)])
 		p.setGeneratedHeaders(ex, h)
-		w.WriteHeader(code)
+		ex.down.writeHead(code, 0)
 		ex.status = code
 	default:
-		h := w.Header()
-		h["Connection"] = []string{"Upgrade"}
-		h["Upgrade"] = []string{"TLS/1.2, HTTP/1.1"}
-		p.respondError(ex, w, r, http.StatusUpgradeRequired, msgUseHTTPS, producerRunloop)
+		h.AppendField(nameConnection, valueUpgrade)
+		h.AppendField(nameUpgrade, valueUpgradeTLS)
+		p.respondError(ex, http.StatusUpgradeRequired, msgUseHTTPS, producerRunloop)
 	}
 }
 
-// Shared header values (never mutated).
-var (
-	contentTypes = [...][]string{
-		formatJSON:  {formatJSON.contentType()},
-		formatPlain: {formatPlain.contentType()},
-		formatHTML:  {formatHTML.contentType()},
-		formatXML:   {formatXML.contentType()},
-	}
-)
-
 // respondError writes a gateway-generated error response.
-func (p *Proxy) respondError(ex *exchange, w http.ResponseWriter, r *http.Request, status int, msg string, prod errorProducer) {
-	format := negotiateFormat(prod, joinValues(r.Header["Accept"]), r.Header.Get("Content-Type"), p.opts.ErrorDefaultType)
-	ex.buf = appendErrorBody(ex.buf[:0], format, msg, ex.id)
-	h := w.Header()
-	h["Content-Type"] = contentTypes[format]
+func (p *Proxy) respondError(ex *exchange, status int, msg string, prod errorProducer) {
+	in := &ex.in
+	accept := joinedValue(in.header, "Accept", &ex.buf)
+	format := negotiateFormat(prod, accept, in.header.Get("Content-Type"), p.opts.ErrorDefaultType)
+	start := len(ex.buf)
+	ex.buf = appendErrorBody(ex.buf, format, msg, ex.id)
+	body := ex.buf[start:]
+	h := ex.down.header()
+	_ = h.Set("Content-Type", format.contentType())
 	p.setGeneratedHeaders(ex, h)
-	status = p.filterHeaders(ex, h, status, plugin.SourceError)
-	body := p.filterWholeBody(ex, ex.buf)
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(status)
-	n, _ := w.Write(body)
+	status = p.filterHeaders(ex, status, plugin.SourceError)
+	body = p.filterWholeBody(ex, body)
+	ex.down.writeHead(status, int64(len(body)))
+	n, _ := ex.down.write(body)
 	ex.status = status
-	ex.bytesSent = int64(n)
+	if in.method != http.MethodHead {
+		ex.bytesSent = int64(n)
+	}
 }
 
 // setGeneratedHeaders adds the headers of responses the gateway produces.
-func (p *Proxy) setGeneratedHeaders(ex *exchange, h http.Header) {
+func (p *Proxy) setGeneratedHeaders(ex *exchange, h *h1.Header) {
 	if p.opts.LatencyTokens {
-		h["X-Kong-Response-Latency"] = []string{strconv.FormatInt(time.Since(ex.start).Milliseconds(), 10)}
+		start := len(ex.respBuf)
+		ex.respBuf = strconv.AppendInt(ex.respBuf, time.Since(ex.start).Milliseconds(), 10)
+		setField(h, nameResponseLatency, ex.respBuf[start:len(ex.respBuf):len(ex.respBuf)])
 	}
 	if p.opts.ServerTokens {
-		h["Server"] = []string{p.serverToken}
+		setField(h, nameServer, p.serverTokenBytes)
 	}
 	if p.opts.RequestIDHeader {
-		h["X-Kong-Request-Id"] = []string{ex.id}
+		setField(h, nameRequestID, ex.idBuf[:])
 	}
 	p.setDebugHeaders(ex, h)
 }
 
 // setDebugHeaders adds the Kong-Debug headers and the failure class.
-func (p *Proxy) setDebugHeaders(ex *exchange, h http.Header) {
+func (p *Proxy) setDebugHeaders(ex *exchange, h *h1.Header) {
 	if !ex.debug {
 		return
 	}
 	if ex.route != nil {
-		h["Kong-Route-Id"] = []string{ex.route.ID}
+		_ = h.Set("Kong-Route-Id", ex.route.ID)
 		if ex.route.Name != "" {
-			h["Kong-Route-Name"] = []string{ex.route.Name}
+			_ = h.Set("Kong-Route-Name", ex.route.Name)
 		}
 		if s := ex.route.Service; s != nil {
-			h["Kong-Service-Id"] = []string{s.ID}
+			_ = h.Set("Kong-Service-Id", s.ID)
 			if s.Name != "" {
-				h["Kong-Service-Name"] = []string{s.Name}
+				_ = h.Set("Kong-Service-Name", s.Name)
 			}
 		}
 	}
 	if ex.failure != FailNone {
-		h["Strait-Upstream-Error"] = []string{string(ex.failure)}
+		_ = h.Set("Strait-Upstream-Error", string(ex.failure))
 	}
-}
-
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		ca, cb := a[i], b[i]
-		if 'A' <= ca && ca <= 'Z' {
-			ca += 'a' - 'A'
-		}
-		if 'A' <= cb && cb <= 'Z' {
-			cb += 'a' - 'A'
-		}
-		if ca != cb {
-			return false
-		}
-	}
-	return true
-}
-
-func toLowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }

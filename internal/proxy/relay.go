@@ -1,163 +1,144 @@
 package proxy
 
 import (
-	"context"
-	"errors"
 	"io"
-	"net/http"
+	"net"
 	"strconv"
-	"strings"
-	"time"
+	"sync"
 
+	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugin"
 )
 
-// hopByHopResponse lists upstream response headers never relayed.
-var hopByHopResponse = map[string]bool{
-	"Connection":        true,
-	"Keep-Alive":        true,
-	"Proxy-Connection":  true,
-	"Te":                true,
-	"Trailer":           true,
-	"Transfer-Encoding": true,
-	"Upgrade":           true,
-}
+// maxBufferedFilterBody is the largest response body with a known length
+// that is filtered as a whole, so that it keeps an exact Content-Length.
+const maxBufferedFilterBody = 64 << 10
 
-// copyResponseHeader copies the upstream headers minus hop-by-hop ones.
-func copyResponseHeader(dst, src http.Header) {
-	for k, vv := range src {
-		if !hopByHopResponse[k] {
-			dst[k] = vv
-		}
-	}
-	connectionTokens(src, func(name string) { delete(dst, name) })
-}
+// relay writes the upstream response to the client, streaming the body,
+// and gives the upstream connection back.
+func (p *Proxy) relay(ex *exchange, uc *h1.ClientConn, resp *h1.Response) {
+	d := ex.down
+	h := d.header()
+	uh := resp.Header()
+	copyResponseHeader(ex, h, uh)
+	p.setProxiedHeaders(ex, h, uh)
 
-// relay writes the upstream response to the client, streaming the body.
-func (p *Proxy) relay(ex *exchange, w http.ResponseWriter, r *http.Request, resp *http.Response,
-	ctx context.Context, cancel context.CancelCauseFunc, readTimeout time.Duration) {
-	defer resp.Body.Close()
-	h := w.Header()
-	copyResponseHeader(h, resp.Header)
-	p.setProxiedHeaders(ex, h, resp.Header)
-
-	if resp.StatusCode == http.StatusSwitchingProtocols {
-		p.switchProtocols(ex, w, resp)
+	if resp.Status() == 101 {
+		p.switchProtocols(ex, uc, resp)
 		return
 	}
-	announceTrailers := len(resp.Trailer) > 0 && headerHasToken(r.Header["Te"], "trailers")
-	if announceTrailers {
-		names := make([]string, 0, len(resp.Trailer))
-		for k := range resp.Trailer {
-			names = append(names, k)
-		}
-		h["Trailer"] = []string{strings.Join(names, ", ")}
-	}
-	status := p.filterHeaders(ex, h, resp.StatusCode, plugin.SourceService)
-	w.WriteHeader(status)
+	status := p.filterHeaders(ex, resp.Status(), plugin.SourceService)
 	ex.status = status
-
-	flush := resp.ContentLength < 0 || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
-	n, readErr, writeErr := p.copyBody(ex, w, resp.Body, cancel, readTimeout, flush)
+	length := resp.ContentLength()
+	var n int64
+	var srcErr, dstErr error
+	switch {
+	case !ex.bodyFilter:
+		d.writeHead(status, length)
+		n, srcErr, dstErr = d.copyFrom(resp.Body())
+	case resp.BodyAllowed() && length >= 0 && length <= maxBufferedFilterBody:
+		n, srcErr, dstErr = p.relayFilteredWhole(ex, status, resp.Body(), int(length))
+	default:
+		d.writeHead(status, -1)
+		n, srcErr, dstErr = p.relayFiltered(ex, resp.Body())
+	}
 	ex.bytesSent = n
-	if readErr != nil {
-		class := classify(readErr, context.Cause(ctx), r.Context().Err() != nil)
+	if srcErr != nil {
+		class := classifyAttempt(srcErr)
 		ex.failure = class
 		ex.tries[len(ex.tries)-1].class = class
 		if class != FailClientAbort {
-			p.logFailure(ex, len(ex.tries), class, readErr)
+			p.logFailure(ex, len(ex.tries), class, srcErr)
 		}
+		uc.Release()
 		// Abort the client connection so the truncation is visible.
-		panic(http.ErrAbortHandler)
+		d.abort()
+		return
 	}
-	if writeErr != nil {
+	uc.Release()
+	if dstErr != nil {
 		ex.failure = FailClientAbort
-		panic(http.ErrAbortHandler)
-	}
-	if announceTrailers {
-		for k, vv := range resp.Trailer {
-			h[k] = vv
-		}
+		d.abort()
 	}
 }
 
+// copyResponseHeader copies the upstream's end-to-end fields into h.
+// Names and values are copied into ex.respBuf, so they stay valid after
+// the upstream connection is released.
+func copyResponseHeader(ex *exchange, h, upstream *h1.Header) {
+	tmp := &ex.respTmp
+	tmp.Reset()
+	h1.CopyEndToEnd(tmp, upstream, nil)
+	b := ex.respBuf
+	for i := 0; i < tmp.Len(); i++ {
+		f := tmp.At(i)
+		start := len(b)
+		b = append(b, f.Name...)
+		mid := len(b)
+		b = append(b, f.Value...)
+		end := len(b)
+		h.AppendField(b[start:mid:mid], b[mid:end:end])
+	}
+	ex.respBuf = b
+	tmp.Reset()
+}
+
 // setProxiedHeaders adds the gateway headers of a proxied response.
-func (p *Proxy) setProxiedHeaders(ex *exchange, h, upstream http.Header) {
+func (p *Proxy) setProxiedHeaders(ex *exchange, h, upstream *h1.Header) {
+	b := ex.respBuf
 	if p.opts.ServerTokens {
-		if via := upstream["Via"]; len(via) > 0 {
-			h["Via"] = []string{joinValues(via) + ", 1.1" + p.viaToken}
-		} else {
-			h["Via"] = []string{"1.1" + p.viaToken}
+		start := len(b)
+		if upstream.Has("Via") {
+			appendJoined(&b, upstream, "Via")
+			b = append(b, ", "...)
 		}
-		if _, ok := upstream["Server"]; !ok {
-			h["Server"] = []string{p.serverToken}
+		b = append(b, "1.1"...)
+		b = append(b, p.viaToken...)
+		setField(h, nameVia, b[start:len(b):len(b)])
+		if !upstream.Has("Server") {
+			h.AppendField(nameServer, p.serverTokenBytes)
 		}
 	}
 	if p.opts.LatencyTokens {
-		h["X-Kong-Upstream-Latency"] = []string{strconv.FormatInt(ex.upstreamLatency.Milliseconds(), 10)}
-		h["X-Kong-Proxy-Latency"] = []string{strconv.FormatInt(ex.proxyLatency.Milliseconds(), 10)}
+		start := len(b)
+		b = strconv.AppendInt(b, ex.upstreamLatency.Milliseconds(), 10)
+		h.AppendField(nameUpstreamLatency, b[start:len(b):len(b)])
+		start = len(b)
+		b = strconv.AppendInt(b, ex.proxyLatency.Milliseconds(), 10)
+		h.AppendField(nameProxyLatency, b[start:len(b):len(b)])
 	}
+	ex.respBuf = b
 	if p.opts.RequestIDHeader {
-		h["X-Kong-Request-Id"] = []string{ex.id}
+		setField(h, nameRequestID, ex.idBuf[:])
 	}
 	p.setDebugHeaders(ex, h)
 }
 
-// writeDeadliner is implemented by net/http's response writer.
-type writeDeadliner interface{ SetWriteDeadline(time.Time) error }
+// copyBufs holds the scratch buffers of filtered bodies.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// copyBody streams src to w. The read timeout applies between reads from
-// the upstream, the client send timeout to each write.
-func (p *Proxy) copyBody(ex *exchange, w http.ResponseWriter, src io.Reader, cancel context.CancelCauseFunc,
-	readTimeout time.Duration, flush bool) (written int64, readErr, writeErr error) {
-	bufp := p.copyBufs.Get().(*[]byte)
-	defer p.copyBufs.Put(bufp)
+// relayFiltered streams a body through the body filters.
+func (p *Proxy) relayFiltered(ex *exchange, src io.Reader) (written int64, readErr, writeErr error) {
+	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp)
 	buf := *bufp
-
-	var timer *time.Timer
-	if readTimeout > 0 {
-		timer = time.AfterFunc(readTimeout, func() { cancel(errReadTimeout) })
-		defer timer.Stop()
-	}
-	flusher, _ := w.(http.Flusher)
-	deadliner, _ := w.(writeDeadliner)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			if timer != nil {
-				timer.Stop()
-			}
-			if deadliner != nil {
-				_ = deadliner.SetWriteDeadline(time.Now().Add(p.opts.ClientSendTimeout))
-			}
-			chunk := buf[:n]
-			if ex.bodyFilter {
-				chunk = ex.run.BodyFilter(&ex.pc, chunk, false)
-			}
-			m, werr := w.Write(chunk)
+			chunk := ex.run.BodyFilter(&ex.pc, buf[:n], false)
+			m, werr := ex.down.write(chunk)
 			written += int64(m)
 			if werr != nil {
 				return written, nil, werr
 			}
-			if flush && flusher != nil {
-				flusher.Flush()
-			}
-			if timer != nil {
-				timer.Reset(readTimeout)
-			}
 		}
-		if errors.Is(err, io.EOF) {
-			if ex.bodyFilter {
-				if last := ex.run.BodyFilter(&ex.pc, nil, true); len(last) > 0 {
-					m, werr := w.Write(last)
-					written += int64(m)
-					if werr != nil {
-						return written, nil, werr
-					}
+		if err == io.EOF {
+			if last := ex.run.BodyFilter(&ex.pc, nil, true); len(last) > 0 {
+				m, werr := ex.down.write(last)
+				written += int64(m)
+				if werr != nil {
+					return written, nil, werr
 				}
-			}
-			if deadliner != nil {
-				_ = deadliner.SetWriteDeadline(time.Time{})
 			}
 			return written, nil, nil
 		}
@@ -167,37 +148,76 @@ func (p *Proxy) copyBody(ex *exchange, w http.ResponseWriter, src io.Reader, can
 	}
 }
 
+// relayFilteredWhole reads a body of known, small length, passes it
+// through the body filters and sends the result with its exact length.
+func (p *Proxy) relayFilteredWhole(ex *exchange, status int, src io.Reader, length int) (written int64, readErr, writeErr error) {
+	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp)
+	if cap(*bufp) < length {
+		*bufp = make([]byte, length)
+	}
+	body := (*bufp)[:length]
+	if _, err := io.ReadFull(src, body); err != nil {
+		ex.down.writeHead(status, -1)
+		return 0, err, nil
+	}
+	first := ex.run.BodyFilter(&ex.pc, body, false)
+	last := ex.run.BodyFilter(&ex.pc, nil, true)
+	ex.down.writeHead(status, int64(len(first)+len(last)))
+	for _, part := range [2][]byte{first, last} {
+		if len(part) == 0 {
+			continue
+		}
+		m, err := ex.down.write(part)
+		written += int64(m)
+		if err != nil {
+			return written, nil, err
+		}
+	}
+	return written, nil, nil
+}
+
 // switchProtocols completes a websocket upgrade: it relays the 101
 // response and then copies bytes in both directions until one side ends.
-func (p *Proxy) switchProtocols(ex *exchange, w http.ResponseWriter, resp *http.Response) {
-	upstream, ok := resp.Body.(io.ReadWriteCloser)
-	hj, canHijack := w.(http.Hijacker)
-	if !ok || !canHijack {
-		ex.failure = FailBadResponse
-		ex.status = http.StatusBadGateway
-		panic(http.ErrAbortHandler)
+func (p *Proxy) switchProtocols(ex *exchange, uc *h1.ClientConn, resp *h1.Response) {
+	d := ex.down
+	h := d.header()
+	setField(h, nameConnection, valueUpgrade)
+	if v := resp.Header().Peek("Upgrade"); len(v) > 0 {
+		start := len(ex.respBuf)
+		ex.respBuf = append(ex.respBuf, v...)
+		setField(h, nameUpgrade, ex.respBuf[start:len(ex.respBuf):len(ex.respBuf)])
 	}
-	conn, brw, err := hj.Hijack()
+	d.writeHead(101, -1)
+	client, clientRest, err := d.hijack()
 	if err != nil {
+		uc.Close()
 		ex.failure = FailClientAbort
 		return
 	}
-	defer conn.Close()
-	defer upstream.Close()
-	h := w.Header().Clone()
-	h["Connection"] = []string{"Upgrade"}
-	h["Upgrade"] = resp.Header["Upgrade"]
-	out := &http.Response{StatusCode: resp.StatusCode, ProtoMajor: 1, ProtoMinor: 1, Header: h}
-	if err := out.Write(brw); err != nil {
-		return
-	}
-	if err := brw.Flush(); err != nil {
-		return
-	}
-	ex.status = resp.StatusCode
-	_ = conn.SetDeadline(time.Time{})
+	ex.status = 101
+	upstream, upstreamRest := uc.Hijack()
+	tunnel(client, clientRest, upstream, upstreamRest)
+}
+
+// tunnel copies bytes both ways between two connections, starting with
+// what each side had already sent, until one direction ends; then both
+// connections are closed.
+func tunnel(client net.Conn, clientRest []byte, upstream net.Conn, upstreamRest []byte) {
 	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(upstream, brw); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(conn, upstream); done <- struct{}{} }()
+	pump := func(dst, src net.Conn, pending []byte) {
+		defer func() { done <- struct{}{} }()
+		if len(pending) > 0 {
+			if _, err := dst.Write(pending); err != nil {
+				return
+			}
+		}
+		_, _ = io.Copy(dst, src)
+	}
+	go pump(upstream, client, clientRest)
+	go pump(client, upstream, upstreamRest)
+	<-done
+	_ = client.Close()
+	_ = upstream.Close()
 	<-done
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
-	"net/http"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -12,10 +11,11 @@ import (
 	"time"
 
 	"github.com/straitgw/strait/internal/dns"
+	"github.com/straitgw/strait/internal/h1"
 )
 
 // poolKey identifies one upstream keep-alive pool: everything that shapes
-// how connections are made and how long the transport waits.
+// how connections are made.
 type poolKey struct {
 	scheme         string
 	host           string
@@ -23,67 +23,74 @@ type poolKey struct {
 	sni            string
 	verify         bool
 	connectTimeout time.Duration
-	readTimeout    time.Duration
 }
 
-// upstreamPool is an http.Transport dedicated to one poolKey.
+// upstreamPool is an h1 connection pool dedicated to one poolKey.
 type upstreamPool struct {
-	transport *http.Transport
-	lastUsed  atomic.Int64 // unix nanoseconds
-	next      atomic.Uint32
+	pool     h1.Pool
+	lastUsed atomic.Int64 // unix nanoseconds
+	next     atomic.Uint32
 }
 
 // pools caches upstream pools by key.
 type pools struct {
 	opts     *Options
 	resolver *dns.Resolver
-	m        sync.Map // poolKey -> *upstreamPool
+	mu       sync.RWMutex
+	m        map[poolKey]*upstreamPool
+}
+
+func newPools(opts *Options) *pools {
+	return &pools{opts: opts, resolver: opts.Resolver, m: make(map[poolKey]*upstreamPool)}
 }
 
 // get returns the pool for key, creating it on first use.
 func (ps *pools) get(key poolKey, now time.Time) *upstreamPool {
-	if v, ok := ps.m.Load(key); ok {
-		p := v.(*upstreamPool)
-		p.lastUsed.Store(now.UnixNano())
-		return p
+	ps.mu.RLock()
+	p := ps.m[key]
+	ps.mu.RUnlock()
+	if p == nil {
+		ps.mu.Lock()
+		if p = ps.m[key]; p == nil {
+			p = ps.newPool(key)
+			ps.m[key] = p
+		}
+		ps.mu.Unlock()
 	}
-	p := ps.newPool(key)
-	p.lastUsed.Store(now.UnixNano())
-	if v, loaded := ps.m.LoadOrStore(key, p); loaded {
-		p.transport.CloseIdleConnections()
-		return v.(*upstreamPool)
+	// Coarse stamp: the sweep works in minutes.
+	if n := now.UnixNano(); n-p.lastUsed.Load() > int64(time.Second) {
+		p.lastUsed.Store(n)
 	}
 	return p
 }
 
 func (ps *pools) newPool(key poolKey) *upstreamPool {
 	p := &upstreamPool{}
-	dialer := &net.Dialer{Timeout: key.connectTimeout, KeepAlive: 30 * time.Second}
-	t := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return ps.dial(ctx, p, dialer, key)
-		},
-		MaxIdleConnsPerHost:    ps.opts.UpstreamKeepalivePool,
-		IdleConnTimeout:        ps.opts.UpstreamKeepaliveIdle,
-		ResponseHeaderTimeout:  key.readTimeout,
-		TLSHandshakeTimeout:    key.connectTimeout,
-		DisableCompression:     true,
-		MaxResponseHeaderBytes: 64 << 10,
-		WriteBufferSize:        16 << 10,
-		ReadBufferSize:         16 << 10,
-	}
+	dialer := &net.Dialer{KeepAlive: 30 * time.Second}
+	var cfg *tls.Config
 	if key.scheme == "https" {
-		cfg := &tls.Config{
+		cfg = &tls.Config{
 			ServerName:         key.sni,
 			InsecureSkipVerify: !key.verify, //nolint:gosec // tls_verify=false is an explicit service setting
 			RootCAs:            ps.opts.UpstreamRootCAs,
 			MinVersion:         tls.VersionTLS12,
-		}
-		t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return ps.dialTLS(ctx, p, dialer, key, cfg)
+			NextProtos:         []string{"http/1.1"},
 		}
 	}
-	p.transport = t
+	p.pool = h1.Pool{
+		Dial: func(ctx context.Context) (net.Conn, error) {
+			conn, err := ps.dial(ctx, p, dialer, key)
+			if err != nil || cfg == nil {
+				return conn, err
+			}
+			return handshake(ctx, conn, cfg)
+		},
+		MaxIdle:            ps.opts.UpstreamKeepalivePool,
+		IdleTimeout:        ps.opts.UpstreamKeepaliveIdle,
+		MaxRequestsPerConn: ps.opts.UpstreamKeepaliveRequests,
+		WriteBufferSize:    16 << 10,
+		ReadBufferSize:     16 << 10,
+	}
 	return p
 }
 
@@ -100,34 +107,26 @@ func (ps *pools) dial(ctx context.Context, p *upstreamPool, d *net.Dialer, key p
 	if err != nil {
 		return nil, &dialError{addr: target, err: err}
 	}
-	return &countedConn{Conn: conn}, nil
+	return conn, nil
 }
 
-// dialTLS connects like dial and then completes the TLS handshake within
-// the connect timeout; handshake failures carry the peer address.
-func (ps *pools) dialTLS(ctx context.Context, p *upstreamPool, d *net.Dialer, key poolKey, cfg *tls.Config) (net.Conn, error) {
-	conn, err := ps.dial(ctx, p, d, key)
-	if err != nil {
-		return nil, err
+// handshake completes the TLS handshake within ctx (the connect
+// timeout); failures carry the peer address.
+func handshake(ctx context.Context, conn net.Conn, cfg *tls.Config) (net.Conn, error) {
+	tc := tls.Client(conn, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = conn.Close()
+		return nil, &tlsError{addr: remoteAddrPort(conn), err: err}
 	}
-	cc := conn.(*countedConn)
-	hctx := ctx
-	if key.connectTimeout > 0 {
-		var cancel context.CancelFunc
-		hctx, cancel = context.WithTimeout(ctx, key.connectTimeout)
-		defer cancel()
-	}
-	tc := tls.Client(cc.Conn, cfg)
-	if err := tc.HandshakeContext(hctx); err != nil {
-		_ = cc.Conn.Close()
-		return nil, &tlsError{addr: remoteAddrPort(cc.Conn), err: err}
-	}
-	cc.Conn = tc
-	return cc, nil
+	return tc, nil
 }
 
 func remoteAddrPort(c net.Conn) netip.AddrPort {
-	if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+	return addrPortOf(c.RemoteAddr())
+}
+
+func addrPortOf(a net.Addr) netip.AddrPort {
+	if ta, ok := a.(*net.TCPAddr); ok {
 		ap := ta.AddrPort()
 		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
@@ -153,29 +152,23 @@ func (ps *pools) lookup(ctx context.Context, host string) ([]netip.Addr, error) 
 
 // sweep closes and forgets pools unused since before cutoff.
 func (ps *pools) sweep(cutoff time.Time) {
-	ps.m.Range(func(k, v any) bool {
-		p := v.(*upstreamPool)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for k, p := range ps.m {
 		if p.lastUsed.Load() < cutoff.UnixNano() {
-			ps.m.Delete(k)
-			p.transport.CloseIdleConnections()
+			delete(ps.m, k)
+			p.pool.Close()
 		}
-		return true
-	})
+	}
 }
 
 // closeIdle closes every idle upstream connection.
 func (ps *pools) closeIdle() {
-	ps.m.Range(func(_, v any) bool {
-		v.(*upstreamPool).transport.CloseIdleConnections()
-		return true
-	})
-}
-
-// countedConn counts the requests sent on an upstream connection so the
-// proxy can retire it after UpstreamKeepaliveRequests.
-type countedConn struct {
-	net.Conn
-	uses atomic.Int64
+	ps.mu.RLock()
+	defer ps.mu.RUnlock()
+	for _, p := range ps.m {
+		p.pool.CloseIdle()
+	}
 }
 
 // authority returns "host:port" for a URL.
@@ -184,4 +177,17 @@ func authority(host string, port int) string {
 		return "[" + host + "]:" + strconv.Itoa(port)
 	}
 	return host + ":" + strconv.Itoa(port)
+}
+
+// appendAuthority appends "host:port" (IPv6 literals in brackets).
+func appendAuthority(b []byte, host string, port int) []byte {
+	if a, err := netip.ParseAddr(host); err == nil && a.Is6() {
+		b = append(b, '[')
+		b = append(b, host...)
+		b = append(b, ']')
+	} else {
+		b = append(b, host...)
+	}
+	b = append(b, ':')
+	return strconv.AppendInt(b, int64(port), 10)
 }

@@ -1,116 +1,161 @@
 package proxy
 
 import (
-	"net/http"
-	"strings"
+	"strconv"
+
+	"github.com/straitgw/strait/internal/h1"
 )
 
-// hopByHopRequest lists request headers that never travel upstream as
-// sent by the client (Proxy is dropped to defeat httpoxy; Expect is
-// answered by the gateway itself).
-var hopByHopRequest = map[string]bool{
-	"Connection":         true,
-	"Keep-Alive":         true,
-	"Proxy-Connection":   true,
-	"Proxy":              true,
-	"Te":                 true,
-	"Trailer":            true,
-	"Transfer-Encoding":  true,
-	"Upgrade":            true,
-	"Expect":             true,
-	"Host":               true,
-	"X-Forwarded-For":    true,
-	"X-Forwarded-Proto":  true,
-	"X-Forwarded-Host":   true,
-	"X-Forwarded-Port":   true,
-	"X-Forwarded-Path":   true,
-	"X-Forwarded-Prefix": true,
-	"X-Real-Ip":          true,
-	"Via":                true,
-	"X-Kong-Request-Id":  true,
-}
-
-// forwardedValues are the gateway-computed values of the request headers
-// sent upstream (section 8.1 of the contract).
-type forwardedValues struct {
-	For, Proto, Host, Port, Path, Prefix, RealIP, Via, RequestID string
-	// TE is "trailers" when the client accepts trailers.
-	TE string
-	// Upgrade is the protocol of a websocket upgrade, "" otherwise.
-	Upgrade string
-}
-
-// connectionTokens calls fn with every header name listed in the
-// Connection header lines, canonicalised.
-func connectionTokens(h http.Header, fn func(name string)) {
-	for _, v := range h["Connection"] {
-		for tok := range strings.SplitSeq(v, ",") {
-			tok = strings.TrimSpace(tok)
-			if tok != "" {
-				fn(http.CanonicalHeaderKey(tok))
-			}
-		}
-	}
-}
-
-// buildUpstreamHeader fills dst with the headers sent upstream: the
-// client headers minus hop-by-hop and Connection-listed ones, then the
-// gateway's own headers. The gateway headers are written last so that no
-// client header can remove or shadow them. Value slices of src are shared,
-// never appended to.
-func buildUpstreamHeader(dst, src http.Header, fv *forwardedValues, sendRequestID bool) {
-	for k, vv := range src {
-		if !hopByHopRequest[k] {
-			dst[k] = vv
-		}
-	}
-	connectionTokens(src, func(name string) { delete(dst, name) })
-	if _, ok := dst["User-Agent"]; !ok {
-		// Present but empty: the transport then sends no User-Agent.
-		dst["User-Agent"] = nil
-	}
-
-	dst["X-Forwarded-For"] = []string{fv.For}
-	dst["X-Forwarded-Proto"] = []string{fv.Proto}
-	dst["X-Forwarded-Host"] = []string{fv.Host}
-	dst["X-Forwarded-Port"] = []string{fv.Port}
-	dst["X-Forwarded-Path"] = []string{fv.Path}
-	if fv.Prefix != "" {
-		dst["X-Forwarded-Prefix"] = []string{fv.Prefix}
-	}
-	dst["X-Real-Ip"] = []string{fv.RealIP}
-	dst["Via"] = []string{fv.Via}
-	if sendRequestID {
-		dst["X-Kong-Request-Id"] = []string{fv.RequestID}
-	} else if vv, ok := src["X-Kong-Request-Id"]; ok {
-		dst["X-Kong-Request-Id"] = vv
-	}
-	if fv.TE != "" {
-		dst["Te"] = []string{fv.TE}
-	}
-	if fv.Upgrade != "" {
-		dst["Connection"] = []string{"Upgrade"}
-		dst["Upgrade"] = []string{fv.Upgrade}
-	}
-}
-
-// joinValues joins the lines of a list header with ", ".
-func joinValues(vv []string) string {
-	if len(vv) == 1 {
-		return vv[0]
-	}
-	return strings.Join(vv, ", ")
-}
-
-// headerHasToken reports whether any comma-separated element of the
-// header lines equals token (case-insensitively).
-func headerHasToken(vv []string, token string) bool {
-	for _, v := range vv {
-		for tok := range strings.SplitSeq(v, ",") {
-			if t, _, _ := strings.Cut(tok, ";"); strings.EqualFold(strings.TrimSpace(t), token) {
-				return true
-			}
-		}
+// skipUpstream reports client fields that never travel upstream as sent,
+// beyond the hop-by-hop ones h1.CopyEndToEnd drops: Proxy (httpoxy),
+// Expect (answered by the gateway), Host and the framing fields (written
+// by the client engine), and the fields the gateway computes itself.
+func skipUpstream(name []byte) bool {
+	switch len(name) {
+	case 3:
+		return eqFold(name, "Via")
+	case 4:
+		return eqFold(name, "Host")
+	case 5:
+		return eqFold(name, "Proxy")
+	case 6:
+		return eqFold(name, "Expect")
+	case 9:
+		return eqFold(name, "X-Real-IP")
+	case 14:
+		return eqFold(name, "Content-Length")
+	case 15:
+		return eqFold(name, "X-Forwarded-For")
+	case 16:
+		return eqFold(name, "X-Forwarded-Host") || eqFold(name, "X-Forwarded-Port") || eqFold(name, "X-Forwarded-Path")
+	case 17:
+		return eqFold(name, "X-Forwarded-Proto") || eqFold(name, "X-Kong-Request-Id")
+	case 18:
+		return eqFold(name, "X-Forwarded-Prefix")
 	}
 	return false
+}
+
+// skipUpstreamKeepID is skipUpstream letting the client's
+// X-Kong-Request-Id through (the gateway does not send its own).
+func skipUpstreamKeepID(name []byte) bool {
+	return skipUpstream(name) && !eqFold(name, "X-Kong-Request-Id")
+}
+
+// buildUpstreamHeader fills ex.outHeader with the fields sent upstream:
+// the client's end-to-end fields by reference, then the gateway's own
+// (X-Forwarded-*, X-Real-IP, Via, X-Kong-Request-Id, TE, the websocket
+// upgrade), whose values are built in ex.fwd. The gateway fields come
+// last and no client field of the same name survives, so a client
+// cannot shadow them.
+func (p *Proxy) buildUpstreamHeader(ex *exchange) {
+	dst, src := &ex.outHeader, ex.in.header
+	if p.opts.UpstreamRequestID {
+		h1.CopyEndToEnd(dst, src, skipUpstream)
+	} else {
+		h1.CopyEndToEnd(dst, src, skipUpstreamKeepID)
+	}
+	b := ex.fwd
+	var start int
+	mark := func() { start = len(b) }
+	value := func() []byte { return b[start:len(b):len(b)] }
+
+	mark()
+	if src.Has("X-Forwarded-For") {
+		appendJoined(&b, src, "X-Forwarded-For")
+		b = append(b, ", "...)
+		b = ex.in.peer.Addr().AppendTo(b)
+	} else {
+		b = ex.client.AppendTo(b)
+	}
+	dst.AppendField(nameXFF, value())
+
+	dst.AppendField(nameXFProto, p.trustedOr(ex, "X-Forwarded-Proto", schemeBytes(ex.scheme)))
+
+	if v := p.trusted(ex, "X-Forwarded-Host"); v != nil {
+		dst.AppendField(nameXFHost, v)
+	} else {
+		mark()
+		b = appendLower(b, ex.host)
+		dst.AppendField(nameXFHost, value())
+	}
+	if v := p.trusted(ex, "X-Forwarded-Port"); v != nil {
+		dst.AppendField(nameXFPort, v)
+	} else {
+		mark()
+		b = strconv.AppendInt(b, int64(ex.in.localPort), 10)
+		dst.AppendField(nameXFPort, value())
+	}
+	dst.AppendField(nameXFPath, p.trustedOr(ex, "X-Forwarded-Path", ex.in.path))
+	if v := p.trusted(ex, "X-Forwarded-Prefix"); v != nil {
+		dst.AppendField(nameXFPrefix, v)
+	} else if ex.match.Stripped() && ex.match.Prefix != "" && ex.match.Prefix != "/" {
+		mark()
+		b = append(b, ex.match.Prefix...)
+		dst.AppendField(nameXFPrefix, value())
+	}
+
+	mark()
+	b = ex.client.AppendTo(b)
+	dst.AppendField(nameXRealIP, value())
+
+	mark()
+	if src.Has("Via") {
+		appendJoined(&b, src, "Via")
+		b = append(b, ", "...)
+	}
+	switch {
+	case ex.in.protoMaj == 2:
+		b = append(b, '2')
+	case ex.in.protoMin == 0:
+		b = append(b, "1.0"...)
+	default:
+		b = append(b, "1.1"...)
+	}
+	b = append(b, p.viaToken...)
+	dst.AppendField(nameVia, value())
+
+	if p.opts.UpstreamRequestID {
+		dst.AppendField(nameRequestID, ex.idBuf[:])
+	}
+	if headerHasToken(src, "TE", "trailers") {
+		dst.AppendField(nameTE, valueTrailers)
+	}
+	if headerHasToken(src, "Connection", "upgrade") && headerHasToken(src, "Upgrade", "websocket") {
+		dst.AppendField(nameConnection, valueUpgrade)
+		dst.AppendField(nameUpgrade, valueWebsocket)
+	}
+	ex.fwd = b
+}
+
+// trusted returns the client's non-empty value of name when the peer is
+// trusted, else nil.
+func (p *Proxy) trusted(ex *exchange, name string) []byte {
+	if !ex.trusted {
+		return nil
+	}
+	if v := ex.in.header.Peek(name); len(v) > 0 {
+		return v
+	}
+	return nil
+}
+
+// trustedOr returns the trusted client value of name, or def.
+func (p *Proxy) trustedOr(ex *exchange, name string, def []byte) []byte {
+	if v := p.trusted(ex, name); v != nil {
+		return v
+	}
+	return def
+}
+
+var (
+	schemeHTTP  = []byte("http")
+	schemeHTTPS = []byte("https")
+)
+
+func schemeBytes(s string) []byte {
+	if s == "https" {
+		return schemeHTTPS
+	}
+	return schemeHTTP
 }

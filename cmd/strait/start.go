@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/straitgw/strait/internal/admin"
+	"github.com/straitgw/strait/internal/balancer"
 	"github.com/straitgw/strait/internal/config"
 	"github.com/straitgw/strait/internal/dns"
 	"github.com/straitgw/strait/internal/entity"
@@ -91,12 +92,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	}
 	defer st.Close()
 
-	holder := &snapshot.Holder{}
-	runCtx, cancelRun := context.WithCancel(context.Background())
-	defer cancelRun()
-	if err := snapshot.NewWatcher(st, reg, holder, logger).WithPlugins(plugins).Start(runCtx); err != nil {
-		return fmt.Errorf("building configuration: %w", err)
-	}
+	plugins.SetLogger(logger)
 
 	resolver, err := dns.New(dns.Config{
 		HostsPath:      cfg.DNSHostsFile,
@@ -108,6 +104,20 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("setting up name resolution: %w", err)
 	}
+	// The balancers outlive configuration rebuilds (health state, DNS
+	// refresh, active probes); they stop once the listeners drained.
+	balancers := balancer.NewManager(balancer.Options{Resolver: resolver, Logger: logger})
+	defer balancers.Close()
+	prometheus.Default.SetUpstreamHealth(balancers.Report)
+
+	holder := &snapshot.Holder{}
+	runCtx, cancelRun := context.WithCancel(context.Background())
+	defer cancelRun()
+	watcher := snapshot.NewWatcher(st, reg, holder, logger).WithPlugins(plugins).WithBalancers(balancers)
+	if err := watcher.Start(runCtx); err != nil {
+		return fmt.Errorf("building configuration: %w", err)
+	}
+
 	px := proxy.New(proxyOptions(cfg, logger, accessLog, resolver), holder)
 	defer px.Close()
 
@@ -122,6 +132,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		Plugins:       bundled.Priorities(plugins),
 		PluginSchema:  reg.Get("plugins").PluginJSON,
 		MaxBodyBytes:  cfg.AdminMaxBodySize,
+		Balancers:     balancers,
 		Logger:        logger,
 	}, loader))
 

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/straitgw/strait/internal/balancer"
 	"github.com/straitgw/strait/internal/entity"
 	"github.com/straitgw/strait/internal/store"
 )
@@ -65,6 +66,11 @@ type Options struct {
 	// DeclarativeConfig serves /config when Database is "off". In database
 	// mode /config always answers 400.
 	DeclarativeConfig http.Handler
+	// Balancers serves the upstream health endpoints (GET
+	// /upstreams/{u}/health and the healthy/unhealthy overrides of
+	// targets); nil reports every target HEALTHCHECKS_OFF and refuses
+	// the overrides.
+	Balancers *balancer.Manager
 	// Logger receives unexpected errors; nil discards them.
 	Logger *slog.Logger
 }

@@ -85,6 +85,7 @@ func (a *API) registerRoutes() {
 			m.handle(path, http.MethodDelete, p.remove)
 		}
 	}
+	a.registerHealthRoutes()
 }
 
 // fixed answers every request with err.

@@ -124,7 +124,13 @@ func (p *Proxy) finish(ex *exchange) {
 	}
 	b = append(b, `,"upstream":`...)
 	if ex.upstreamHost != "" {
-		b = append(b, `{"host":`...)
+		b = append(b, '{')
+		if ex.bal != nil {
+			b = append(b, `"name":`...)
+			b = appendJSONString(b, ex.bal.Name())
+			b = append(b, ',')
+		}
+		b = append(b, `"host":`...)
 		b = appendJSONString(b, ex.upstreamHost)
 		b = append(b, `,"ip":"`...)
 		if ex.upstreamAddr.IsValid() {

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/straitgw/strait/internal/balancer"
 	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/router"
@@ -91,6 +92,15 @@ type exchange struct {
 	replay          bytes.Reader
 	respTmp         h1.Header
 
+	// Load balancing, when the service host names an upstream: its
+	// balancer, the address of the current attempt, the addresses that
+	// failed, and the hash cookie generated for a request that lacked it.
+	bal        *balancer.Balancer
+	peer       balancer.Address
+	excluded   []balancer.Address
+	hashIn     hashInput
+	hashCookie hashCookie
+
 	// Outcome.
 	status    int
 	bytesSent int64
@@ -119,13 +129,14 @@ func (ex *exchange) reset() {
 	keep.outHeader.Reset()
 	keep.respTmp.Reset()
 	keep.replay.Reset(nil)
+	clear(keep.excluded)
 	if keep.hd != nil {
 		keep.hd.reset()
 	}
 	*ex = exchange{
 		tries: keep.tries[:0], buf: keep.buf[:0], fwd: keep.fwd[:0], respBuf: keep.respBuf[:0],
 		copyBuf: keep.copyBuf, run: ex.run, pc: ex.pc, outHeader: keep.outHeader, respTmp: keep.respTmp,
-		replay: keep.replay, hd: keep.hd, match: keep.match,
+		replay: keep.replay, hd: keep.hd, match: keep.match, excluded: keep.excluded[:0],
 	}
 }
 

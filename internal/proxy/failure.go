@@ -32,6 +32,9 @@ const (
 	FailReset          FailureClass = "connection-reset"
 	FailBadResponse    FailureClass = "bad-response"
 	FailClientAbort    FailureClass = "client-abort"
+	// FailNoPeer: the service host is an upstream whose balancer had no
+	// address to offer.
+	FailNoPeer FailureClass = "no-peer"
 )
 
 // Messages of gateway-generated errors (exact strings clients match).
@@ -46,6 +49,7 @@ const (
 	msgHeaderTooLarge  = "Request header or cookie too large"
 	msgBadRequest      = "Bad request"
 	msgUnexpected      = "An unexpected error occurred"
+	msgNoPeer          = "failure to get a peer from the ring-balancer"
 )
 
 // statusClientClosed is logged (never sent) when the client went away.
@@ -63,6 +67,8 @@ func (c FailureClass) response() (int, string) {
 		return 504, msgTimingOut
 	case FailClientAbort:
 		return statusClientClosed, ""
+	case FailNoPeer:
+		return 503, msgNoPeer
 	default:
 		return 502, msgInvalidResponse
 	}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/straitgw/strait/internal/balancer"
 	"github.com/straitgw/strait/internal/h1"
 )
 
@@ -27,14 +27,22 @@ func (p *Proxy) forward(ex *exchange) {
 		verify = *svc.TLSVerify
 	}
 
+	if ups := ex.snap.Upstreams; ups != nil {
+		ex.bal = ups[svc.Host]
+	}
+
 	// Upstream Host: a plugin's choice, the client's with preserve_host,
-	// else the service host plus a non-default port.
+	// else the service host plus a non-default port; for a balanced
+	// service the picked target decides it, attempt by attempt.
 	var hostHeader []byte
+	hostPerAttempt := false
 	switch {
 	case ex.plugins && ex.pc.hostSet:
 		hostHeader = viewBytes(ex.pc.upstreamHostValue)
 	case route.PreserveHost && len(in.host) > 0:
 		hostHeader = in.host
+	case ex.bal != nil:
+		hostPerAttempt = true
 	default:
 		start := len(ex.fwd)
 		ex.fwd = appendServiceHost(ex.fwd, svc.Host, svc.Port, svc.Protocol)
@@ -47,11 +55,16 @@ func (p *Proxy) forward(ex *exchange) {
 		verify:         verify,
 		connectTimeout: svc.ConnectTimeout,
 	}
-	if key.scheme == "https" {
-		name, _ := h1.SplitHostPort(hostHeader)
-		key.sni = strings.Trim(string(name), "[]")
+	if key.scheme == "https" && !hostPerAttempt {
+		key.sni = sniOf(hostHeader)
 	}
-	pool := p.pools.get(key, ex.start)
+	var pool *upstreamPool
+	if ex.bal == nil {
+		pool = p.pools.get(key, ex.start)
+	} else {
+		ex.hashIn.ex = ex
+		prepareHashCookie(ex)
+	}
 	ex.upstreamHost = svc.Host
 	ex.upstreamScheme = svc.Protocol
 
@@ -89,11 +102,26 @@ func (p *Proxy) forward(ex *exchange) {
 	ex.proxyLatency = time.Since(ex.start)
 
 	stale := 0
+	picked := false
 	for try := 1; ; try++ {
+		if ex.bal != nil && !picked {
+			if class, err := p.pickPeer(ex, &key); class != FailNone {
+				p.failPick(ex, try, class, err)
+				return
+			}
+			picked = true
+			if hostPerAttempt {
+				hostHeader = p.peerHost(ex, svc.Protocol)
+			}
+			if key.scheme == "https" {
+				key.sni = sniOf(hostHeader)
+			}
+			pool = p.pools.get(key, ex.start)
+		}
 		if body == &ex.replay {
 			_, _ = ex.replay.Seek(0, io.SeekStart)
 		}
-		ex.upstreamAddr = netip.AddrPort{}
+		ex.upstreamAddr = key.addr
 		uc, err := pool.pool.Get(svc.ConnectTimeout)
 		if errors.Is(err, h1.ErrPoolClosed) {
 			pool = p.pools.get(key, ex.start)
@@ -119,7 +147,11 @@ func (p *Proxy) forward(ex *exchange) {
 			if rerr == nil {
 				ex.upstreamLatency = time.Since(sent)
 				ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr})
+				status := resp.Status()
 				p.relay(ex, uc, resp)
+				if ex.bal != nil {
+					ex.bal.Done(ex.peer, balancer.Outcome{Status: status, Latency: ex.upstreamLatency})
+				}
 				return
 			}
 			uc.Release()
@@ -143,6 +175,11 @@ func (p *Proxy) forward(ex *exchange) {
 		}
 		ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr, class: class})
 		ex.failure = class
+		if ex.bal != nil {
+			ex.bal.Done(ex.peer, outcomeOf(class))
+			ex.excluded = append(ex.excluded, ex.peer)
+			picked = false
+		}
 		if class != FailClientAbort {
 			p.logFailure(ex, try, class, err)
 		}
@@ -202,6 +239,9 @@ func (p *Proxy) logFailure(ex *exchange, try int, class FailureClass, err error)
 		slog.Int("attempt", try),
 		slog.String("upstream_host", ex.upstreamHost),
 		slog.String("error", err.Error()),
+	}
+	if ex.bal != nil {
+		attrs = append(attrs, slog.String("upstream_name", ex.bal.Name()))
 	}
 	if ex.upstreamAddr.IsValid() {
 		attrs = append(attrs, slog.String("upstream_addr", ex.upstreamAddr.String()))

@@ -9,6 +9,11 @@
 // and net/http, kept for listeners that offer HTTP/2. Upstream requests
 // always go through h1 connection pools.
 //
+// A service whose host is the name of an upstream is load balanced: each
+// attempt takes its address from the upstream's balancer (see balance.go),
+// reports its outcome back for passive health checks, and retries avoid
+// the addresses that failed.
+//
 // Failures talking to the upstream are classified once (see
 // FailureClass), answered with Kong's status and message, written to the
 // error log with the service, route, upstream host and resolved address,
@@ -230,6 +235,7 @@ func (p *Proxy) setGeneratedHeaders(ex *exchange, h *h1.Header) {
 	if p.opts.RequestIDHeader {
 		setField(h, nameRequestID, ex.idBuf[:])
 	}
+	setHashCookie(ex, h)
 	p.setDebugHeaders(ex, h)
 }
 

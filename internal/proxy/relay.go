@@ -111,6 +111,7 @@ func (p *Proxy) setProxiedHeaders(ex *exchange, h, upstream *h1.Header) {
 	if p.opts.RequestIDHeader {
 		setField(h, nameRequestID, ex.idBuf[:])
 	}
+	setHashCookie(ex, h)
 	p.setDebugHeaders(ex, h)
 }
 

@@ -23,6 +23,9 @@ type poolKey struct {
 	sni            string
 	verify         bool
 	connectTimeout time.Duration
+	// addr, when valid, is the address a balancer picked: connections go
+	// there and host is not resolved.
+	addr netip.AddrPort
 }
 
 // upstreamPool is an h1 connection pool dedicated to one poolKey.
@@ -94,9 +97,18 @@ func (ps *pools) newPool(key poolKey) *upstreamPool {
 	return p
 }
 
-// dial resolves the upstream host (again for every new connection) and
-// connects to one of its addresses, rotating between them.
+// dial connects to the balancer's address of key when it has one;
+// otherwise it resolves the upstream host (again for every new
+// connection) and connects to one of its addresses, rotating between
+// them.
 func (ps *pools) dial(ctx context.Context, p *upstreamPool, d *net.Dialer, key poolKey) (net.Conn, error) {
+	if key.addr.IsValid() {
+		conn, err := d.DialContext(ctx, "tcp", key.addr.String())
+		if err != nil {
+			return nil, &dialError{addr: key.addr, err: err}
+		}
+		return conn, nil
+	}
 	addrs, err := ps.lookup(ctx, key.host)
 	if err != nil {
 		return nil, &resolveError{host: key.host, err: err}

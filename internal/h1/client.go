@@ -458,7 +458,9 @@ func (c *ClientConn) Release() {
 		c.closeConn()
 		return
 	}
-	_ = c.conn.SetDeadline(time.Time{})
+	// The armed deadlines stay: the next request re-arms or clears them
+	// before it blocks, and an idle connection is neither read nor
+	// written.
 	c.resp.header.Reset()
 	c.pool.put(c)
 }
@@ -484,5 +486,6 @@ func (c *ClientConn) Hijack() (net.Conn, []byte) {
 		c.r.r = c.r.w
 	}
 	_ = c.conn.SetDeadline(time.Time{})
+	c.r.deadline, c.w.deadline = time.Time{}, time.Time{}
 	return c.conn, rest
 }

@@ -17,15 +17,19 @@ var errBufferFull = errors.New("h1: buffer full")
 // read; growing the buffer copies into a new array and leaves earlier
 // slices pointing at the old one, which stays intact.
 type connReader struct {
-	conn    net.Conn
-	buf     []byte
-	r, w    int
-	pin     int
-	maxBuf  int
-	timeout time.Duration // deadline armed before each blocking read when > 0
-	out     *bufWriter    // flushed before each blocking read when set
-	err     error         // sticky read error
-	total   int64         // bytes received over the connection's life
+	conn   net.Conn
+	buf    []byte
+	r, w   int
+	pin    int
+	maxBuf int
+	// timeout is armed as the read deadline before each blocking read
+	// when > 0; 0 clears the deadline and keepDeadline leaves it as is.
+	timeout time.Duration
+	// deadline is the read deadline armed on conn (zero: none).
+	deadline time.Time
+	out      *bufWriter // flushed before each blocking read when set
+	err      error      // sticky read error
+	total    int64      // bytes received over the connection's life
 }
 
 func (c *connReader) buffered() int { return c.w - c.r }
@@ -60,10 +64,16 @@ func (c *connReader) beforeBlock() error {
 			return err
 		}
 	}
-	if c.timeout > 0 {
-		return c.conn.SetReadDeadline(time.Now().Add(c.timeout))
+	if c.timeout == keepDeadline {
+		return nil
 	}
-	return nil
+	return c.setTimeout(c.timeout)
+}
+
+// setTimeout arms the read deadline d from now (clears it when d <= 0).
+func (c *connReader) setTimeout(d time.Duration) error {
+	_, err := rearm(&c.deadline, d, c.conn.SetReadDeadline)
+	return err
 }
 
 // fill reads at least one more byte into the buffer or returns an error.
@@ -185,8 +195,10 @@ type bufWriter struct {
 	conn    net.Conn
 	buf     []byte // pending bytes; cap is the buffer size
 	timeout time.Duration
-	err     error
-	total   int64
+	// deadline is the write deadline armed on conn (zero: none).
+	deadline time.Time
+	err      error
+	total    int64
 }
 
 // flush writes the pending bytes.
@@ -205,11 +217,9 @@ func (w *bufWriter) flush() error {
 }
 
 func (w *bufWriter) writeConn(p []byte) (int, error) {
-	if w.timeout > 0 {
-		if err := w.conn.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
-			w.err = err
-			return 0, err
-		}
+	if _, err := rearm(&w.deadline, w.timeout, w.conn.SetWriteDeadline); err != nil {
+		w.err = err
+		return 0, err
 	}
 	n, err := w.conn.Write(p)
 	w.total += int64(n)

@@ -426,6 +426,7 @@ func (x *Exchange) Hijack() (net.Conn, []byte, error) {
 		c.r.r = c.r.w
 	}
 	_ = c.conn.SetDeadline(time.Time{})
+	c.r.deadline, c.w.deadline = time.Time{}, time.Time{}
 	return c.conn, rest, nil
 }
 

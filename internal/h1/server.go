@@ -382,7 +382,8 @@ func (c *serverConn) readRequest() error {
 	s := c.srv
 	r := &c.r
 	r.pin = 0
-	r.timeout = 0
+	// The head is read under the deadlines armed below.
+	r.timeout = keepDeadline
 	if r.r == r.w {
 		r.r, r.w = 0, 0
 	}
@@ -391,7 +392,7 @@ func (c *serverConn) readRequest() error {
 		if s.shuttingDown() {
 			return io.EOF
 		}
-		_ = c.conn.SetReadDeadline(time.Now().Add(orDefault(s.IdleTimeout, DefaultIdleTimeout)))
+		_ = r.setTimeout(orDefault(s.IdleTimeout, DefaultIdleTimeout))
 		if err := c.w.flush(); err != nil {
 			return err
 		}
@@ -422,7 +423,7 @@ func (c *serverConn) readRequest() error {
 		}
 		if !headerDeadlineSet {
 			headerDeadlineSet = true
-			_ = c.conn.SetReadDeadline(time.Now().Add(orDefault(s.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+			_ = r.setTimeout(orDefault(s.ReadHeaderTimeout, DefaultReadHeaderTimeout))
 		}
 		if err := r.fill(); err != nil {
 			switch {
@@ -474,8 +475,9 @@ func (c *serverConn) parseHead(head []byte) error {
 	if req.expectContinue && !req.body.Done() {
 		req.body.continueOut = &c.w
 	}
+	// Body reads arm their own deadline; until one blocks, the deadline
+	// armed for the head stays, and no other read happens meanwhile.
 	c.r.timeout = orDefault(c.srv.BodyReadTimeout, DefaultBodyReadTimeout)
-	_ = c.conn.SetReadDeadline(time.Time{})
 	return nil
 }
 

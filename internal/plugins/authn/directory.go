@@ -1,7 +1,6 @@
 package authn
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -46,10 +45,9 @@ func (c *BasicCredential) PasswordMatches(password string) bool {
 type Directory struct {
 	consumers map[string]*plugin.Consumer
 	usernames map[string]*plugin.Consumer
-	// keys is indexed by the SHA-256 of the key, so that the lookup's
-	// timing depends on a digest rather than on the secret itself; the
-	// key is then compared in constant time.
-	keys  map[[sha256.Size]byte]*KeyCredential
+	// keys indexes key-auth credentials by a keyed hash of the key and
+	// compares the key in constant time.
+	keys  keyIndex
 	basic map[string]*BasicCredential
 	// jwt is indexed by the credential key (the token's iss claim by
 	// default), hmac by username, groups by consumer id.
@@ -75,7 +73,7 @@ func NewDirectory(src Sources) (*Directory, error) {
 	d := &Directory{
 		consumers: make(map[string]*plugin.Consumer, len(src.Consumers)),
 		usernames: make(map[string]*plugin.Consumer, len(src.Consumers)),
-		keys:      make(map[[sha256.Size]byte]*KeyCredential, len(src.KeyAuthCredentials)),
+		keys:      newKeyIndex(len(src.KeyAuthCredentials)),
 		basic:     make(map[string]*BasicCredential, len(src.BasicAuthCredentials)),
 	}
 	for _, o := range src.Consumers {
@@ -105,7 +103,7 @@ func NewDirectory(src Sources) (*Directory, error) {
 			created, _ := o["created_at"].(float64)
 			kc.ExpiresAt = int64(created) + int64(ttl)
 		}
-		d.keys[sha256.Sum256([]byte(key))] = kc
+		d.keys.add(kc)
 	}
 	for _, o := range src.BasicAuthCredentials {
 		consumer, err := d.owner(o, "basic-auth")
@@ -165,14 +163,10 @@ func (d *Directory) ConsumerByIDOrUsername(s string) *plugin.Consumer {
 // KeyAuth returns the key-auth credential whose key is key, or nil. The
 // key is compared in constant time.
 func (d *Directory) KeyAuth(key string) *KeyCredential {
-	if d == nil || len(d.keys) == 0 {
+	if d == nil {
 		return nil
 	}
-	kc := d.keys[sha256.Sum256([]byte(key))]
-	if kc == nil || subtle.ConstantTimeCompare([]byte(kc.key), []byte(key)) != 1 {
-		return nil
-	}
-	return kc
+	return d.keys.lookup(key)
 }
 
 // BasicAuth returns the basic-auth credential of username, or nil.
@@ -189,7 +183,7 @@ func (d *Directory) Len() (consumers, keys, basic int) {
 	if d == nil {
 		return 0, 0, 0
 	}
-	return len(d.consumers), len(d.keys), len(d.basic)
+	return len(d.consumers), d.keys.n, len(d.basic)
 }
 
 func str(v any) string {

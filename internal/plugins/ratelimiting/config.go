@@ -64,6 +64,8 @@ type limit struct {
 	// limitHeader and remainingHeader are X-RateLimit-Limit-<Window> and
 	// X-RateLimit-Remaining-<Window>.
 	limitHeader, remainingHeader string
+	// maxText is max as the headers print it.
+	maxText string
 }
 
 // compiled is a validated configuration in the form requests use.
@@ -99,7 +101,7 @@ func compile(cfg Config) (*compiled, error) {
 			return nil, fmt.Errorf("rate-limiting: limit for %s must be greater than 0", windowNames[i])
 		}
 		p := periods[i]
-		c.limits = append(c.limits, limit{period: p, max: *v,
+		c.limits = append(c.limits, limit{period: p, max: *v, maxText: formatNumber(*v),
 			limitHeader:     "X-RateLimit-Limit-" + p.title,
 			remainingHeader: "X-RateLimit-Remaining-" + p.title})
 	}

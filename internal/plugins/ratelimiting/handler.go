@@ -227,23 +227,24 @@ func (h *Handler) HeaderFilter(ctx plugin.Context) {
 		return
 	}
 	resp := ctx.Response()
-	best, bestRemaining := -1, 0.0
+	best, bestRemaining, bestText := -1, 0.0, ""
 	for i := 0; i < o.n; i++ {
 		l := &h.c.limits[i]
 		remaining := math.Max(0, l.max-float64(o.windows[i].used))
 		if i == o.blocked {
 			remaining = 0
 		}
-		resp.SetHeader(l.limitHeader, formatNumber(l.max))
-		resp.SetHeader(l.remainingHeader, formatNumber(remaining))
+		remainingText := formatNumber(remaining)
+		resp.SetHeader(l.limitHeader, l.maxText)
+		resp.SetHeader(l.remainingHeader, remainingText)
 		if best < 0 || remaining < bestRemaining ||
 			remaining == bestRemaining && l.period.seconds > h.c.limits[best].period.seconds {
-			best, bestRemaining = i, remaining
+			best, bestRemaining, bestText = i, remaining, remainingText
 		}
 	}
 	reset := strconv.FormatInt(o.resets[best], 10)
-	resp.SetHeader(headerLimit, formatNumber(h.c.limits[best].max))
-	resp.SetHeader(headerRemaining, formatNumber(bestRemaining))
+	resp.SetHeader(headerLimit, h.c.limits[best].maxText)
+	resp.SetHeader(headerRemaining, bestText)
 	resp.SetHeader(headerReset, reset)
 	if o.blocked >= 0 {
 		resp.SetHeader(headerRetryAfter, reset)

@@ -142,7 +142,11 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		tlsConfig = &tls.Config{
+			Certificates:       []tls.Certificate{cert},
+			MinVersion:         tls.VersionTLS12,
+			GetConfigForClient: proxy.CertificatePhase(holder),
+		}
 	}
 
 	// stoppable is a listener's server: net/http for the Admin API,

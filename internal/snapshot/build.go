@@ -1,20 +1,12 @@
 package snapshot
 
 import (
-	"context"
 	"fmt"
 	"time"
 
 	"github.com/straitgw/strait/internal/entity"
 	"github.com/straitgw/strait/internal/router"
-	"github.com/straitgw/strait/internal/store"
 )
-
-// Build compiles a snapshot of services and routes from the store, read
-// in one consistent transaction; plugins are not compiled (see BuildWith).
-func Build(ctx context.Context, st store.Store, reg *entity.Registry) (*Snapshot, error) {
-	return BuildWith(ctx, st, reg, nil)
-}
 
 // Compile builds a snapshot from service and route objects.
 func Compile(services, routes []entity.Object) (*Snapshot, error) {

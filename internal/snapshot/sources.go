@@ -28,19 +28,6 @@ type Sources struct {
 	Targets   []entity.Object
 }
 
-// BuildWith compiles a snapshot from everything in the store, read in one
-// consistent transaction, including consumers, credentials and plugin
-// instances compiled against plugins. Credential entities whose schema
-// reg does not hold are skipped. A nil plugins registry compiles no
-// plugins (as Build does).
-func BuildWith(ctx context.Context, st store.Store, reg *entity.Registry, plugins *plugin.Registry) (*Snapshot, error) {
-	src, err := readSources(ctx, st, reg, plugins, false)
-	if err != nil {
-		return nil, err
-	}
-	return CompileSources(src, plugins)
-}
-
 // readSources reads the entities a snapshot needs in one transaction;
 // upstreams and targets only when withUpstreams is set.
 func readSources(ctx context.Context, st store.Store, reg *entity.Registry, plugins *plugin.Registry, withUpstreams bool) (Sources, error) {

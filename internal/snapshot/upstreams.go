@@ -9,9 +9,13 @@ import (
 	"github.com/straitgw/strait/internal/store"
 )
 
-// BuildWithBalancers is BuildWith plus upstreams and targets, compiled
-// into the balancers of m. A nil m behaves exactly like BuildWith.
-func BuildWithBalancers(ctx context.Context, st store.Store, reg *entity.Registry, plugins *plugin.Registry,
+// Build compiles a snapshot from everything in the store, read in one
+// consistent transaction: services and routes; with a plugins registry
+// also consumers, credentials and plugin instances (credential entities
+// whose schema reg does not hold are skipped); with a balancer manager
+// also upstreams and targets, compiled into m's balancers. Nil plugins or
+// a nil m leave those parts out.
+func Build(ctx context.Context, st store.Store, reg *entity.Registry, plugins *plugin.Registry,
 	m *balancer.Manager) (*Snapshot, error) {
 	src, err := readSources(ctx, st, reg, plugins, m != nil)
 	if err != nil {

@@ -80,7 +80,7 @@ func (w *Watcher) markDirty() {
 
 func (w *Watcher) rebuild(ctx context.Context) error {
 	start := time.Now()
-	s, err := BuildWithBalancers(ctx, w.store, w.reg, w.plugins, w.balancers)
+	s, err := Build(ctx, w.store, w.reg, w.plugins, w.balancers)
 	if err != nil {
 		return err
 	}

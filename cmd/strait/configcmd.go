@@ -13,7 +13,6 @@ import (
 
 	"github.com/straitgw/strait/internal/declarative"
 	"github.com/straitgw/strait/internal/entity"
-	"github.com/straitgw/strait/internal/plugins/bundled"
 	"github.com/straitgw/strait/internal/store/sqlite"
 )
 
@@ -48,17 +47,6 @@ Target options (dump, diff, sync):
 `)
 }
 
-// configRegistry returns the entity types the config commands know: the
-// core entities plus the bundled plugins and their credentials, as a node
-// serves them.
-func configRegistry() *entity.Registry {
-	reg := entity.Core()
-	if plugins, err := bundled.Registry(); err == nil {
-		bundled.Install(reg, plugins)
-	}
-	return reg
-}
-
 func cmdConfig(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		configUsage(stderr)
@@ -66,17 +54,23 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// The config commands know the entity types a node serves.
+	reg, _, err := registries()
+	if err != nil {
+		fmt.Fprintf(stderr, "strait config: %v\n", err)
+		return exitError
+	}
 	switch args[0] {
 	case "init":
 		return configInit(args[1:], stdout, stderr)
 	case "validate":
-		return configValidate(args[1:], stdout, stderr)
+		return configValidate(reg, args[1:], stdout, stderr)
 	case "dump":
-		return configDump(ctx, args[1:], stdout, stderr)
+		return configDump(ctx, reg, args[1:], stdout, stderr)
 	case "diff":
-		return configDiff(ctx, args[1:], stdout, stderr)
+		return configDiff(ctx, reg, args[1:], stdout, stderr)
 	case "sync":
-		return configSync(ctx, args[1:], stdout, stderr)
+		return configSync(ctx, reg, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		configUsage(stdout)
 		return exitOK
@@ -216,7 +210,7 @@ func readConfigFile(path string, reg *entity.Registry, opts declarative.ParseOpt
 	return cfg, nil
 }
 
-func configValidate(args []string, stdout, stderr io.Writer) int {
+func configValidate(reg *entity.Registry, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("config validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	pos, err := parseInterspersed(fs, args)
@@ -227,7 +221,7 @@ func configValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "strait config validate: exactly one FILE is required")
 		return exitUsage
 	}
-	cfg, err := readConfigFile(pos[0], configRegistry(), declarative.ParseOptions{})
+	cfg, err := readConfigFile(pos[0], reg, declarative.ParseOptions{})
 	if err != nil {
 		fmt.Fprintf(stderr, "strait config validate: %v\n", err)
 		return exitError
@@ -236,7 +230,7 @@ func configValidate(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func configDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func configDump(ctx context.Context, reg *entity.Registry, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("config dump", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var tf targetFlags
@@ -247,7 +241,6 @@ func configDump(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil || len(pos) > 0 {
 		return exitUsage
 	}
-	reg := configRegistry()
 	be, err := tf.open(ctx, reg)
 	if err != nil {
 		fmt.Fprintf(stderr, "strait config dump: %v\n", err)
@@ -305,7 +298,7 @@ func printChanges(w io.Writer, changes []declarative.Change) map[declarative.Op]
 
 // targetCommand parses the options shared by diff and sync and opens the
 // target.
-func targetCommand(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*backend, *targetFlags, string, int) {
+func targetCommand(ctx context.Context, reg *entity.Registry, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*backend, *targetFlags, string, int) {
 	fs := flag.NewFlagSet("config "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tf := &targetFlags{}
@@ -321,7 +314,7 @@ func targetCommand(ctx context.Context, name string, args []string, stderr io.Wr
 		fmt.Fprintf(stderr, "strait config %s: exactly one FILE is required\n", name)
 		return nil, nil, "", exitUsage
 	}
-	be, err := tf.open(ctx, configRegistry())
+	be, err := tf.open(ctx, reg)
 	if err != nil {
 		fmt.Fprintf(stderr, "strait config %s: %v\n", name, err)
 		return nil, nil, "", exitError
@@ -329,13 +322,13 @@ func targetCommand(ctx context.Context, name string, args []string, stderr io.Wr
 	return be, tf, pos[0], exitOK
 }
 
-func configDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	be, tf, path, code := targetCommand(ctx, "diff", args, stderr, nil)
+func configDiff(ctx context.Context, reg *entity.Registry, args []string, stdout, stderr io.Writer) int {
+	be, tf, path, code := targetCommand(ctx, reg, "diff", args, stderr, nil)
 	if be == nil {
 		return code
 	}
 	defer be.close()
-	changes, err := plan(ctx, be, configRegistry(), path, tf.selectTags)
+	changes, err := plan(ctx, be, reg, path, tf.selectTags)
 	if err != nil {
 		fmt.Fprintf(stderr, "strait config diff: %v\n", err)
 		return exitError
@@ -349,16 +342,15 @@ func configDiff(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return exitOK
 }
 
-func configSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func configSync(ctx context.Context, reg *entity.Registry, args []string, stdout, stderr io.Writer) int {
 	var dryRun bool
-	be, tf, path, code := targetCommand(ctx, "sync", args, stderr, func(fs *flag.FlagSet) {
+	be, tf, path, code := targetCommand(ctx, reg, "sync", args, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&dryRun, "dry-run", false, "show the changes without making them")
 	})
 	if be == nil {
 		return code
 	}
 	defer be.close()
-	reg := configRegistry()
 	changes, err := plan(ctx, be, reg, path, tf.selectTags)
 	if err != nil {
 		fmt.Fprintf(stderr, "strait config sync: %v\n", err)

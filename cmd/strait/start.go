@@ -22,7 +22,6 @@ import (
 	"github.com/straitgw/strait/internal/balancer"
 	"github.com/straitgw/strait/internal/config"
 	"github.com/straitgw/strait/internal/dns"
-	"github.com/straitgw/strait/internal/entity"
 	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugins/bundled"
 	"github.com/straitgw/strait/internal/plugins/prometheus"
@@ -80,12 +79,10 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	}
 	defer closeAccessLog()
 
-	plugins, err := bundled.Registry()
+	reg, plugins, err := registries()
 	if err != nil {
 		return err
 	}
-	reg := entity.Core()
-	bundled.Install(reg, plugins)
 	st, loader, err := openStore(ctx, cfg, reg)
 	if err != nil {
 		return err

@@ -192,15 +192,6 @@ func checkHTTPMethod(v any) string {
 	return ""
 }
 
-// checkIP requires an IPv4 or IPv6 address.
-func checkIP(v any) string {
-	s, _ := v.(string)
-	if !isIP(s) {
-		return "not an ip address: " + s
-	}
-	return ""
-}
-
 // checkIPOrCIDR requires an IP address or a CIDR range.
 func checkIPOrCIDR(v any) string {
 	s, _ := v.(string)

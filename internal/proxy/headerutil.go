@@ -49,9 +49,6 @@ func eqFold(b []byte, s string) bool {
 	return true
 }
 
-// eqFoldBytes is eqFold for two byte slices.
-func eqFoldBytes(a, b []byte) bool { return eqFold(a, h1.ViewString(b)) }
-
 // setField replaces every field called name with one referencing value
 // (no copy: value must stay valid until the head is sent).
 func setField(h *h1.Header, name, value []byte) {
@@ -155,16 +152,6 @@ func appendLower(b []byte, s string) []byte {
 		b = append(b, c)
 	}
 	return b
-}
-
-// hasUpper reports whether s holds an ASCII upper-case letter.
-func hasUpper(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			return true
-		}
-	}
-	return false
 }
 
 // reasonPhrase is the reason phrase written after a status code.

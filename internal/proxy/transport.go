@@ -183,14 +183,6 @@ func (ps *pools) closeIdle() {
 	}
 }
 
-// authority returns "host:port" for a URL.
-func authority(host string, port int) string {
-	if a, err := netip.ParseAddr(host); err == nil && a.Is6() {
-		return "[" + host + "]:" + strconv.Itoa(port)
-	}
-	return host + ":" + strconv.Itoa(port)
-}
-
 // appendAuthority appends "host:port" (IPv6 literals in brackets).
 func appendAuthority(b []byte, host string, port int) []byte {
 	if a, err := netip.ParseAddr(host); err == nil && a.Is6() {

@@ -195,16 +195,21 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("proxy listener %s: %w", l.Addr, err)
 		}
-		ln = proxy.TrackConnections(ln, prometheus.Default.Connections.Track)
-		if l.SSL {
+		srv := px.NewH1Server()
+		srv.ReadHeaderTimeout = cfg.ClientHeaderTimeout
+		srv.BodyReadTimeout = cfg.ClientBodyTimeout
+		srv.IdleTimeout = cfg.KeepaliveTimeout
+		srv.ConnStateHook = trackH1Connection
+		serve := srv.Serve
+		switch {
+		case l.SSL:
 			cfg := tlsConfig.Clone()
 			cfg.NextProtos = []string{"http/1.1"}
 			ln = tls.NewListener(ln, cfg)
+		case cfg.ProxyEventLoops:
+			serve = srv.ServeEvents
 		}
-		srv := px.NewH1Server()
-		srv.ReadHeaderTimeout = cfg.ClientHeaderTimeout
-		srv.IdleTimeout = cfg.KeepaliveTimeout
-		serveOn(srv, srv.Serve, ln, l, "proxy")
+		serveOn(srv, serve, ln, l, "proxy")
 		return nil
 	}
 	shutdown := func() {
@@ -312,7 +317,6 @@ func proxyOptions(cfg *config.Config, logger *slog.Logger, accessLog io.Writer, 
 		UpstreamKeepalivePool:     cfg.UpstreamKeepalivePoolSize,
 		UpstreamKeepaliveIdle:     cfg.UpstreamKeepaliveIdleTimeout,
 		UpstreamKeepaliveRequests: cfg.UpstreamKeepaliveMaxRequests,
-		ConnState:                 prometheus.Default.Connections.Track,
 		Logger:                    logger,
 		AccessLog:                 accessLog,
 		Resolver:                  resolver,

@@ -11,6 +11,7 @@ import (
 	"github.com/straitgw/strait/internal/admin"
 	"github.com/straitgw/strait/internal/config"
 	"github.com/straitgw/strait/internal/entity"
+	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugins/logserializer"
 	"github.com/straitgw/strait/internal/plugins/prometheus"
 	"github.com/straitgw/strait/internal/plugins/syslog"
@@ -54,6 +55,25 @@ func trackConnections(srv *http.Server) {
 			prev(c, s)
 		}
 	}
+}
+
+// trackH1Connection counts the h1 engine's connections for the metrics
+// and /status.
+func trackH1Connection(from, to h1.ConnState) {
+	prometheus.Default.Connections.Transition(httpConnState(from), httpConnState(to))
+}
+
+// httpConnState maps an h1 connection state to net/http's.
+func httpConnState(s h1.ConnState) http.ConnState {
+	switch s {
+	case h1.StateActive:
+		return http.StateActive
+	case h1.StateIdle:
+		return http.StateIdle
+	case h1.StateClosed:
+		return http.StateClosed
+	}
+	return http.StateNew
 }
 
 // proxyServerStats reports the proxy listeners' connection counters to

@@ -60,6 +60,11 @@ type Config struct {
 
 	ProxySSLVerify bool
 
+	// ProxyEventLoops serves plain HTTP/1.1 proxy listeners with event
+	// loops (one per processor); off serves them with a goroutine per
+	// connection, as TLS listeners always are.
+	ProxyEventLoops bool
+
 	UpstreamKeepalivePoolSize    int
 	UpstreamKeepaliveMaxRequests int
 	UpstreamKeepaliveIdleTimeout time.Duration
@@ -116,6 +121,7 @@ var defaults = map[string]string{
 	"allow_debug_header":                "off",
 	"error_default_type":                "text/plain",
 	"proxy_ssl_verify":                  "off",
+	"proxy_event_loops":                 "on",
 	"upstream_keepalive_pool_size":      "512",
 	"upstream_keepalive_max_requests":   "10000",
 	"upstream_keepalive_idle_timeout":   "60",
@@ -278,6 +284,7 @@ func build(raw map[string]string) (*Config, error) {
 	c.AllowDebugHeader = p.flag("allow_debug_header")
 	c.ErrorDefaultType = p.oneOf("error_default_type", "text/plain", "application/json", "application/xml", "text/html")
 	c.ProxySSLVerify = p.flag("proxy_ssl_verify")
+	c.ProxyEventLoops = p.flag("proxy_event_loops")
 	c.UpstreamKeepalivePoolSize = p.integer("upstream_keepalive_pool_size", 0)
 	c.UpstreamKeepaliveMaxRequests = p.integer("upstream_keepalive_max_requests", 0)
 	c.UpstreamKeepaliveIdleTimeout = p.seconds("upstream_keepalive_idle_timeout")

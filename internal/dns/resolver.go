@@ -165,6 +165,33 @@ func (r *Resolver) LookupAddrs(ctx context.Context, host string) ([]netip.Addr, 
 	return r.refresh(ctx, name)
 }
 
+// LookupCached returns the addresses of host when they are known without
+// asking a name server: an IP literal, a hosts file entry, or a cached
+// answer still within its TTL. It never waits; ok is false when a query
+// would be needed (or the name is cached as not found).
+func (r *Resolver) LookupCached(host string) (addrs []netip.Addr, ok bool) {
+	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		return []netip.Addr{a.WithZone("")}, true
+	}
+	name := strings.TrimSuffix(strings.ToLower(host), ".")
+	if name == "" {
+		return nil, false
+	}
+	now := r.now()
+	if r.hosts != nil {
+		if addrs := r.hosts.lookup(name, now); len(addrs) > 0 {
+			return addrs, true
+		}
+	}
+	r.mu.RLock()
+	e := r.cache[name]
+	r.mu.RUnlock()
+	if e != nil && now.Before(e.expires) && e.addrs != nil {
+		return e.addrs, true
+	}
+	return nil, false
+}
+
 // refresh queries name, sharing the query with concurrent callers.
 func (r *Resolver) refresh(ctx context.Context, name string) ([]netip.Addr, error) {
 	r.mu.Lock()

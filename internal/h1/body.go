@@ -116,6 +116,11 @@ func (b *Body) Read(p []byte) (int, error) {
 		err = io.EOF
 	}
 	b.read += int64(n)
+	if err == errWouldBlock {
+		// An event-loop connection has nothing more for now; the read is
+		// retried when the socket is ready.
+		return n, err
+	}
 	if err != nil && err != io.EOF && b.upstream {
 		err = classify("read", err, true, false)
 	}
@@ -156,7 +161,9 @@ func (b *Body) readFixed(p []byte) (int, error) {
 	}
 	if err != nil && n > 0 {
 		// Report the bytes now and the error on the next call.
-		b.err = err
+		if err != errWouldBlock {
+			b.err = err
+		}
 		return n, nil
 	}
 	return n, err
@@ -165,7 +172,9 @@ func (b *Body) readFixed(p []byte) (int, error) {
 func (b *Body) readUntilClose(p []byte) (int, error) {
 	n, err := b.readLimited(p, int64(len(p)))
 	if err != nil && n > 0 {
-		b.err = err
+		if err != errWouldBlock {
+			b.err = err
+		}
 		return n, nil
 	}
 	return n, err
@@ -200,7 +209,9 @@ func (b *Body) readChunked(p []byte) (int, error) {
 			}
 			if n > 0 {
 				if err != nil {
-					b.err = err
+					if err != errWouldBlock {
+						b.err = err
+					}
 				} else if b.state == chunkCRLF {
 					// Consume the framing that is already buffered so
 					// the end of the body is seen without another read.

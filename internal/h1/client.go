@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -47,6 +49,10 @@ type Pool struct {
 	mu     sync.Mutex
 	idle   []*ClientConn // most recently used last
 	closed bool
+
+	// Connections kept per event loop, touched only by their loop.
+	loopsOnce sync.Once
+	loops     []loopIdle
 }
 
 // Get returns an idle connection or dials a new one within
@@ -132,7 +138,8 @@ func (p *Pool) IdleCount() int {
 	return len(p.idle)
 }
 
-// CloseIdle closes every idle connection.
+// CloseIdle closes every idle connection, those kept by event loops
+// included (they go shortly after, on their loops).
 func (p *Pool) CloseIdle() {
 	p.mu.Lock()
 	idle := p.idle
@@ -141,6 +148,7 @@ func (p *Pool) CloseIdle() {
 	for _, c := range idle {
 		c.closeConn()
 	}
+	p.closeLoopIdle()
 }
 
 // Close closes idle connections and makes later Get calls fail;
@@ -198,6 +206,8 @@ type ClientConn struct {
 	closeReq  bool
 	hijacked  bool
 	released  bool
+
+	ev *clientEv // event-loop state; nil for blocking connections
 }
 
 // Reused reports whether the connection served a request before.
@@ -209,7 +219,22 @@ func (c *ClientConn) Uses() int { return c.uses }
 // RemoteAddr returns the upstream address.
 func (c *ClientConn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 
-func (c *ClientConn) closeConn() { _ = c.conn.Close() }
+// RemoteAddrPort returns the upstream address without allocating for
+// event-loop connections.
+func (c *ClientConn) RemoteAddrPort() netip.AddrPort {
+	if c.ev != nil {
+		return c.ev.fd.remote
+	}
+	return addrPortOf(c.conn.RemoteAddr())
+}
+
+func (c *ClientConn) closeConn() {
+	if c.ev != nil {
+		c.ev.close()
+		return
+	}
+	_ = c.conn.Close()
+}
 
 // RoundTrip writes req, streams its body and reads the response head,
 // skipping interim 1xx responses other than 101. The response body is
@@ -330,7 +355,9 @@ func copyBody(w *bufWriter, src io.Reader, length int64) (n int64, srcErr, dstEr
 			reserve += chunkHeaderWidth + 2
 		}
 		if w.free() < reserve {
-			if err := w.flush(); err != nil {
+			if w.loop {
+				w.buf = slices.Grow(w.buf, reserve)
+			} else if err := w.flush(); err != nil {
 				return n, nil, err
 			}
 		}
@@ -462,6 +489,10 @@ func (c *ClientConn) Release() {
 	// before it blocks, and an idle connection is neither read nor
 	// written.
 	c.resp.header.Reset()
+	if c.ev != nil {
+		c.pool.putLoop(c)
+		return
+	}
 	c.pool.put(c)
 }
 

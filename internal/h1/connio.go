@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"time"
 )
 
@@ -30,6 +31,10 @@ type connReader struct {
 	out      *bufWriter // flushed before each blocking read when set
 	err      error      // sticky read error
 	total    int64      // bytes received over the connection's life
+	// drained is true when the last read took less than it asked for:
+	// the socket had nothing more at that moment. An event loop then
+	// waits for the next readiness event instead of reading again.
+	drained bool
 }
 
 func (c *connReader) buffered() int { return c.w - c.r }
@@ -89,10 +94,15 @@ func (c *connReader) fill() error {
 		return err
 	}
 	for {
+		room := len(c.buf) - c.w
 		n, err := c.conn.Read(c.buf[c.w:])
 		c.w += n
 		c.total += int64(n)
+		c.drained = n < room
 		if err != nil {
+			if err == errWouldBlock {
+				return err
+			}
 			c.err = err
 			if n > 0 {
 				return nil
@@ -116,7 +126,8 @@ func (c *connReader) readDirect(p []byte) (int, error) {
 	}
 	n, err := c.conn.Read(p)
 	c.total += int64(n)
-	if err != nil {
+	c.drained = n < len(p)
+	if err != nil && err != errWouldBlock {
 		c.err = err
 	}
 	return n, err
@@ -199,9 +210,14 @@ type bufWriter struct {
 	deadline time.Time
 	err      error
 	total    int64
+	// loop marks a writer owned by an event loop: it never writes on its
+	// own when full but grows, and the loop flushes it when the socket
+	// can take more (a partial write keeps the rest for later).
+	loop bool
 }
 
-// flush writes the pending bytes.
+// flush writes the pending bytes. On an event-loop connection it may
+// return errWouldBlock with the unwritten bytes kept.
 func (w *bufWriter) flush() error {
 	if w.err != nil {
 		return w.err
@@ -209,7 +225,11 @@ func (w *bufWriter) flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	if _, err := w.writeConn(w.buf); err != nil {
+	n, err := w.writeConn(w.buf)
+	if err != nil {
+		if err == errWouldBlock {
+			w.buf = w.buf[:copy(w.buf, w.buf[n:])]
+		}
 		return err
 	}
 	w.buf = w.buf[:0]
@@ -223,7 +243,7 @@ func (w *bufWriter) writeConn(p []byte) (int, error) {
 	}
 	n, err := w.conn.Write(p)
 	w.total += int64(n)
-	if err != nil {
+	if err != nil && err != errWouldBlock {
 		w.err = err
 	}
 	return n, err
@@ -234,7 +254,7 @@ func (w *bufWriter) write(p []byte) error {
 	if w.err != nil {
 		return w.err
 	}
-	if len(w.buf)+len(p) <= cap(w.buf) {
+	if len(w.buf)+len(p) <= cap(w.buf) || w.loop {
 		w.buf = append(w.buf, p...)
 		return nil
 	}
@@ -254,7 +274,7 @@ func (w *bufWriter) writeString(s string) error {
 	if w.err != nil {
 		return w.err
 	}
-	if len(w.buf)+len(s) <= cap(w.buf) {
+	if len(w.buf)+len(s) <= cap(w.buf) || w.loop {
 		w.buf = append(w.buf, s...)
 		return nil
 	}
@@ -277,9 +297,14 @@ func (w *bufWriter) writeString(s string) error {
 // free returns the unused capacity.
 func (w *bufWriter) free() int { return cap(w.buf) - len(w.buf) }
 
-// reserve flushes when fewer than n bytes are free.
+// reserve flushes when fewer than n bytes are free (an event-loop
+// writer grows instead).
 func (w *bufWriter) reserve(n int) {
 	if w.free() < n {
+		if w.loop {
+			w.buf = slices.Grow(w.buf, n)
+			return
+		}
 		_ = w.flush()
 	}
 }

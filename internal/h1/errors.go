@@ -159,3 +159,8 @@ var ErrServerClosed = errors.New("h1: server closed")
 
 // ErrPoolClosed is returned by Pool.Get after Pool.Close.
 var ErrPoolClosed = errors.New("h1: pool closed")
+
+// errWouldBlock is returned by the I/O of event-loop connections when
+// the socket is not ready. It is never sticky: the loop retries the
+// operation once the socket reports readiness.
+var errWouldBlock = errors.New("h1: operation would block")

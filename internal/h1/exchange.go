@@ -30,7 +30,10 @@ type Exchange struct {
 	chunked       bool
 	closeAfter    bool
 	hijacked      bool
+	aborted       bool
 	written       int64
+	// connection replaces the engine's Connection field (SetConnection).
+	connection []byte
 }
 
 func (x *Exchange) reset() {
@@ -44,7 +47,9 @@ func (x *Exchange) reset() {
 	x.chunked = false
 	x.closeAfter = false
 	x.hijacked = false
+	x.aborted = false
 	x.written = 0
+	x.connection = nil
 }
 
 // Request returns the client request.
@@ -68,6 +73,16 @@ func (x *Exchange) SetContentLength(n int64) {
 // CloseAfter asks for the connection to be closed after this response
 // (a "Connection: close" field is sent if the head is not yet written).
 func (x *Exchange) CloseAfter() { x.closeAfter = true }
+
+// SetConnection sends value as the response's Connection field in place
+// of the engine's own (a gateway asking the client to upgrade, for
+// example) and closes the connection after the response. The value is
+// referenced, not copied, until the head is written. Call it before
+// WriteHeader.
+func (x *Exchange) SetConnection(value []byte) {
+	x.connection = value
+	x.closeAfter = true
+}
 
 // Status returns the response status, 0 before WriteHeader.
 func (x *Exchange) Status() int { return x.status }
@@ -153,6 +168,10 @@ func (x *Exchange) writeHead() {
 	}
 	switch {
 	case x.status == 101:
+	case x.connection != nil:
+		buf = append(buf, "Connection: "...)
+		buf = append(buf, x.connection...)
+		buf = append(buf, "\r\n"...)
 	case x.closeAfter:
 		buf = append(buf, "Connection: close\r\n"...)
 	case req.minor == 0:
@@ -430,8 +449,19 @@ func (x *Exchange) Hijack() (net.Conn, []byte, error) {
 	return c.conn, rest, nil
 }
 
+// Abort ends the response without completing it: what was written so
+// far is sent, then the connection is closed, so that the client can
+// tell that the body is truncated.
+func (x *Exchange) Abort() {
+	x.aborted = true
+	x.closeAfter = true
+}
+
 // finish completes the response after the handler returned.
 func (x *Exchange) finish() {
+	if x.aborted {
+		return
+	}
 	if !x.statusSet {
 		x.WriteHeader(200)
 	}

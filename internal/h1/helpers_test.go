@@ -13,6 +13,20 @@ import (
 	"time"
 )
 
+// testEngines are the ways a Server can serve: a goroutine per
+// connection (Serve) and the event loops (ServeEvents).
+var testEngines = []string{"goroutines", "events"}
+
+// serveEngine is the engine startServer uses.
+var serveEngine = "goroutines"
+
+// useEngine makes startServer use engine until the test ends.
+func useEngine(t testing.TB, engine string) {
+	prev := serveEngine
+	serveEngine = engine
+	t.Cleanup(func() { serveEngine = prev })
+}
+
 // startServer serves h on a loopback listener until the test ends.
 func startServer(t testing.TB, srv *Server) string {
 	t.Helper()
@@ -20,8 +34,12 @@ func startServer(t testing.TB, srv *Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	serve := srv.Serve
+	if serveEngine == "events" {
+		serve = srv.ServeEvents
+	}
 	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Serve(ln) }()
+	go func() { defer close(done); _ = serve(ln) }()
 	t.Cleanup(func() {
 		_ = srv.Close()
 		<-done
@@ -84,6 +102,19 @@ func (c *rawConn) response(method string) (*http.Response, string) {
 	}
 	return resp, string(body)
 }
+
+// tryResponse is response reporting failures instead of ending the
+// test (for goroutines other than the test's and for expected errors).
+func (c *rawConn) tryResponse(method string) (*http.Response, string, error) {
+	resp, err := http.ReadResponse(c.br, &http.Request{Method: method})
+	if err != nil {
+		return nil, "", err
+	}
+	body, err := io.ReadAll(resp.Body)
+	return resp, string(body), err
+}
+
+func newReader(conn net.Conn) *bufio.Reader { return bufio.NewReader(conn) }
 
 // closed reports whether the server closed the connection (EOF or reset
 // with nothing more to read).

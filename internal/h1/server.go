@@ -66,6 +66,11 @@ type Server struct {
 	BodyReadTimeout   time.Duration // between two reads of a request body
 	WriteTimeout      time.Duration // for each write to the client
 
+	// ConnStateHook, when set, is told of every change of a connection's
+	// state, with the state it leaves. It is called on the connection's
+	// goroutine or loop and must be cheap.
+	ConnStateHook func(from, to ConnState)
+
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	conns     map[*serverConn]struct{}
@@ -176,6 +181,10 @@ func (s *Server) Close() error {
 		_ = ln.Close()
 	}
 	for c := range s.conns {
+		if c.ev != nil {
+			c.closeLoopConn(false)
+			continue
+		}
 		_ = c.conn.Close()
 	}
 	return nil
@@ -187,6 +196,10 @@ func (s *Server) closeIdle() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
+		if c.ev != nil {
+			c.closeLoopConn(true)
+			continue
+		}
 		if c.state.CompareAndSwap(stateIdle, stateClosed) {
 			_ = c.conn.Close()
 		}
@@ -199,6 +212,18 @@ const (
 	stateActive int32 = iota
 	stateIdle
 	stateClosed
+)
+
+// ConnState is the state of a server connection, as reported to
+// Server.ConnStateHook. The zero value is the state before StateNew.
+type ConnState uint8
+
+// Connection states.
+const (
+	StateNew    ConnState = iota + 1 // accepted, no request yet
+	StateActive                      // a request is being served
+	StateIdle                        // waiting for the next request
+	StateClosed                      // closed or taken over (Hijack)
 )
 
 // connBuffers are the per-connection buffers, recycled across
@@ -221,12 +246,27 @@ type serverConn struct {
 	state    atomic.Int32
 	requests int
 	lim      limits
+	cstate   ConnState // as reported to ConnStateHook
+	ev       *evState  // event-loop state; nil when a goroutine serves
 
 	dateSec int64
 	dateBuf [29]byte
 }
 
-func (s *Server) newConn(conn net.Conn) *serverConn {
+// allocConn takes a connection structure from the pool.
+func (s *Server) allocConn() *serverConn {
+	c, _ := s.connPool.Get().(*serverConn)
+	if c == nil {
+		c = new(serverConn)
+	}
+	c.srv = s
+	return c
+}
+
+// initBuffers gives the connection (whose conn is set) its buffers and
+// per-connection limits.
+func (c *serverConn) initBuffers() {
+	s := c.srv
 	bufs, _ := s.bufs.Get().(*connBuffers)
 	if bufs == nil {
 		bufs = &connBuffers{
@@ -235,32 +275,74 @@ func (s *Server) newConn(conn net.Conn) *serverConn {
 			pend:  make([]byte, 0, 2<<10),
 		}
 	}
-	c, _ := s.connPool.Get().(*serverConn)
-	if c == nil {
-		c = new(serverConn)
-	}
-	c.srv = s
-	c.conn = conn
 	c.bufs = bufs
-	c.r = connReader{conn: conn, buf: bufs.read, maxBuf: max(orDefault(s.MaxHeaderBytes, DefaultMaxHeaderBytes), len(bufs.read)), out: &c.w}
-	c.w = bufWriter{conn: conn, buf: bufs.write[:0], timeout: orDefault(s.WriteTimeout, DefaultWriteTimeout)}
+	c.r = connReader{conn: c.conn, buf: bufs.read, maxBuf: max(orDefault(s.MaxHeaderBytes, DefaultMaxHeaderBytes), len(bufs.read)), out: &c.w}
+	c.w = bufWriter{conn: c.conn, buf: bufs.write[:0], timeout: orDefault(s.WriteTimeout, DefaultWriteTimeout)}
 	c.pend = bufs.pend[:0]
 	c.x.c = c
 	c.requests = 0
+	c.cstate = 0
 	c.lim = limits{maxURI: orDefault(s.MaxURIBytes, DefaultMaxURIBytes), maxFields: orDefault(s.MaxHeaders, DefaultMaxHeaders)}
 	c.state.Store(stateActive)
-	c.x.req.remote = addrPortOf(conn.RemoteAddr())
-	c.x.req.local = addrPortOf(conn.LocalAddr())
+}
 
+// addConn records c for Shutdown and Close; false once shutting down.
+func (s *Server) addConn(c *serverConn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.shutdown.Load() {
-		return nil
+		return false
 	}
 	if s.conns == nil {
 		s.conns = make(map[*serverConn]struct{})
 	}
 	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *Server) removeConn(c *serverConn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// recycle returns the connection's buffers and structure to the pools.
+func (c *serverConn) recycle() {
+	s := c.srv
+	if c.bufs != nil {
+		s.bufs.Put(c.bufs)
+	}
+	c.x.reset()
+	c.conn = nil
+	c.bufs = nil
+	c.r = connReader{}
+	c.w = bufWriter{}
+	s.connPool.Put(c)
+}
+
+// setState reports a state change of a goroutine-served connection.
+func (c *serverConn) setState(to ConnState) {
+	if h := c.srv.ConnStateHook; h != nil && c.cstate != to {
+		from := c.cstate
+		c.cstate = to
+		h(from, to)
+		return
+	}
+	c.cstate = to
+}
+
+func (s *Server) newConn(conn net.Conn) *serverConn {
+	c := s.allocConn()
+	c.ev = nil
+	c.conn = conn
+	c.initBuffers()
+	c.x.req.remote = addrPortOf(conn.RemoteAddr())
+	c.x.req.local = addrPortOf(conn.LocalAddr())
+	if !s.addConn(c) {
+		c.recycle()
+		return nil
+	}
+	c.setState(StateNew)
 	return c
 }
 
@@ -294,6 +376,7 @@ func (c *serverConn) serve() {
 		if !hijacked {
 			_ = c.conn.Close()
 		}
+		c.setState(StateClosed)
 		c.release(hijacked)
 	}()
 	handler := c.srv.Handler
@@ -309,12 +392,14 @@ func (c *serverConn) serve() {
 			return
 		}
 		c.requests++
+		c.setState(StateActive)
 		handler.ServeH1(x)
 		if x.hijacked {
 			hijacked = true
 			return
 		}
 		x.finish()
+		c.setState(StateIdle)
 		if !x.closeAfter && !x.req.body.Done() {
 			if !x.req.body.drain(maxDrain) {
 				x.closeAfter = true
@@ -337,20 +422,11 @@ func (c *serverConn) serve() {
 
 // release returns the buffers for reuse by other connections.
 func (c *serverConn) release(hijacked bool) {
-	s := c.srv
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
+	c.srv.removeConn(c)
 	if hijacked {
 		return // the request may still be referenced
 	}
-	s.bufs.Put(c.bufs)
-	c.x.reset()
-	c.conn = nil
-	c.bufs = nil
-	c.r = connReader{}
-	c.w = bufWriter{}
-	s.connPool.Put(c)
+	c.recycle()
 }
 
 // lingerClose half-closes the connection and discards what the client is

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-func TestServerValidRequests(t *testing.T) {
+func testServerValidRequests(t *testing.T) {
 	addr := startServer(t, &Server{Handler: HandlerFunc(echoHandler)})
 	cases := []struct {
 		name string
@@ -53,7 +53,7 @@ func TestServerValidRequests(t *testing.T) {
 // TestServerSmuggling sends the framing attacks of the smuggling corpus;
 // each must be refused with the status given and the connection closed,
 // so no leftover bytes can become a second request.
-func TestServerSmuggling(t *testing.T) {
+func testServerSmuggling(t *testing.T) {
 	served := make(chan string, 100)
 	addr := startServer(t, &Server{Handler: HandlerFunc(func(x *Exchange) {
 		body, err := io.ReadAll(x.Request().Body())
@@ -134,7 +134,7 @@ func TestServerSmuggling(t *testing.T) {
 	}
 }
 
-func TestServerPipelining(t *testing.T) {
+func testServerPipelining(t *testing.T) {
 	addr := startServer(t, &Server{Handler: HandlerFunc(echoHandler)})
 	c := dialRaw(t, addr)
 	c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n" +
@@ -150,7 +150,7 @@ func TestServerPipelining(t *testing.T) {
 	}
 }
 
-func TestServerKeepAliveAndClose(t *testing.T) {
+func testServerKeepAliveAndClose(t *testing.T) {
 	addr := startServer(t, &Server{Handler: HandlerFunc(echoHandler), MaxRequestsPerConn: 3})
 	cases := []struct {
 		name      string
@@ -183,7 +183,7 @@ func TestServerKeepAliveAndClose(t *testing.T) {
 	}
 }
 
-func TestServerResponseFraming(t *testing.T) {
+func testServerResponseFraming(t *testing.T) {
 	big := strings.Repeat("0123456789", 2000)
 	addr := startServer(t, &Server{Handler: HandlerFunc(func(x *Exchange) {
 		switch string(x.Request().Path()) {
@@ -261,7 +261,7 @@ func TestServerResponseFraming(t *testing.T) {
 	}
 }
 
-func TestServerLimits(t *testing.T) {
+func testServerLimits(t *testing.T) {
 	addr := startServer(t, &Server{Handler: HandlerFunc(echoHandler), MaxURIBytes: 1024, MaxHeaderBytes: 8 << 10, MaxHeaders: 20})
 	manyHeaders := strings.Repeat("X-H: v\r\n", 21)
 	cases := []struct {
@@ -290,7 +290,7 @@ func TestServerLimits(t *testing.T) {
 	}
 }
 
-func TestServerExpectContinue(t *testing.T) {
+func testServerExpectContinue(t *testing.T) {
 	addr := startServer(t, &Server{Handler: HandlerFunc(func(x *Exchange) {
 		if string(x.Request().Path()) == "/refuse" {
 			x.WriteHeader(413) // refuse without reading
@@ -319,7 +319,7 @@ func TestServerExpectContinue(t *testing.T) {
 	}
 }
 
-func TestServerUnreadBody(t *testing.T) {
+func testServerUnreadBody(t *testing.T) {
 	addr := startServer(t, &Server{Handler: HandlerFunc(func(x *Exchange) {
 		_, _ = io.WriteString(x, string(x.Request().Path()))
 	})})
@@ -340,7 +340,7 @@ func TestServerUnreadBody(t *testing.T) {
 	}
 }
 
-func TestServerHijack(t *testing.T) {
+func testServerHijack(t *testing.T) {
 	addr := startServer(t, &Server{Handler: HandlerFunc(func(x *Exchange) {
 		if !x.Request().Upgrade() {
 			x.WriteHeader(400)
@@ -372,7 +372,7 @@ func TestServerHijack(t *testing.T) {
 	}
 }
 
-func TestServerTimeouts(t *testing.T) {
+func testServerTimeouts(t *testing.T) {
 	addr := startServer(t, &Server{Handler: HandlerFunc(echoHandler),
 		IdleTimeout: 100 * time.Millisecond, ReadHeaderTimeout: 100 * time.Millisecond})
 	t.Run("idle", func(t *testing.T) {
@@ -393,7 +393,7 @@ func TestServerTimeouts(t *testing.T) {
 	})
 }
 
-func TestServerShutdownDrains(t *testing.T) {
+func testServerShutdownDrains(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{})
 	srv := &Server{Handler: HandlerFunc(func(x *Exchange) {
@@ -435,5 +435,37 @@ func TestServerShutdownDrains(t *testing.T) {
 	}
 	if _, err := dialRawErr(addr); err == nil {
 		t.Fatal("listener still accepting after Shutdown")
+	}
+}
+
+// TestServer runs the server tests with both ways of serving: a goroutine
+// per connection (Serve) and the event loops (ServeEvents), where these
+// synchronous handlers run off the loop.
+func TestServer(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T)
+	}{
+		{"ValidRequests", testServerValidRequests},
+		{"Smuggling", testServerSmuggling},
+		{"Pipelining", testServerPipelining},
+		{"KeepAliveAndClose", testServerKeepAliveAndClose},
+		{"ResponseFraming", testServerResponseFraming},
+		{"Limits", testServerLimits},
+		{"ExpectContinue", testServerExpectContinue},
+		{"UnreadBody", testServerUnreadBody},
+		{"Hijack", testServerHijack},
+		{"Timeouts", testServerTimeouts},
+		{"ShutdownDrains", testServerShutdownDrains},
+	}
+	for _, engine := range testEngines {
+		t.Run(engine, func(t *testing.T) {
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					useEngine(t, engine)
+					tc.fn(t)
+				})
+			}
+		})
 	}
 }

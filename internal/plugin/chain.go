@@ -9,7 +9,16 @@ type Chain struct {
 	// fixed holds the instance of every link that needs no consumer
 	// resolution, in order; for the global chain it is every link.
 	fixed []*Configured
+	// blocking is set when an instance that may run for the chain's
+	// requests may wait (see NonBlocking).
+	blocking bool
 }
+
+// Blocking reports whether any instance that can run for the chain's
+// requests may wait, so that the requests must be served off the event
+// loops. Consumer-scoped instances count whether or not the request's
+// consumer turns out to use them.
+func (c *Chain) Blocking() bool { return c != nil && c.blocking }
 
 // link is one plugin of a chain: the instance that applies without a
 // consumer, and whether a consumer-scoped instance may replace it.
@@ -37,6 +46,7 @@ func (s *Set) buildGlobal() *Chain {
 		if g := idx.at(LevelGlobal, "", "", ""); g != nil {
 			ch.links = append(ch.links, link{idx: idx, base: g})
 			ch.fixed = append(ch.fixed, g)
+			ch.blocking = ch.blocking || g.blocking
 		}
 	}
 	return ch
@@ -66,6 +76,9 @@ func (s *Set) Chain(routeID, serviceID string) *Chain {
 		ch.links = append(ch.links, l)
 		if !l.consumerAware {
 			ch.fixed = append(ch.fixed, l.base)
+			ch.blocking = ch.blocking || l.base.blocking
+		} else {
+			ch.blocking = ch.blocking || idx.blocking
 		}
 	}
 	return ch

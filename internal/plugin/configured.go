@@ -38,7 +38,11 @@ type Configured struct {
 	headerFilterer HeaderFilterer
 	bodyFilterer   BodyFilterer
 	logger         Logger
+	blocking       bool // the handler may wait (see NonBlocking)
 }
+
+// Blocking reports whether the instance's phases may wait.
+func (c *Configured) Blocking() bool { return c.blocking }
 
 // Level is the instance's precedence level.
 func (c *Configured) Level() Level { return c.level }
@@ -70,5 +74,7 @@ func newConfigured(p Plugin, inst Instance, log *slog.Logger) (*Configured, erro
 	c.headerFilterer, _ = h.(HeaderFilterer)
 	c.bodyFilterer, _ = h.(BodyFilterer)
 	c.logger, _ = h.(Logger)
+	nb, ok := h.(NonBlocking)
+	c.blocking = !ok || !nb.NonBlocking()
 	return c, nil
 }

@@ -19,6 +19,8 @@ type nameIndex struct {
 	// tell a route's chain whether it must resolve consumers at all.
 	consumerRoutes   map[string]struct{}
 	consumerServices map[string]struct{}
+	// blocking is set when any instance may wait (see NonBlocking).
+	blocking bool
 }
 
 func newNameIndex(p Plugin) *nameIndex {
@@ -40,6 +42,7 @@ func (n *nameIndex) add(c *Configured) bool {
 	}
 	n.byScope[k] = c
 	n.levels |= 1 << c.level
+	n.blocking = n.blocking || c.blocking
 	if c.ConsumerID != "" {
 		if c.RouteID != "" {
 			n.consumerRoutes[c.RouteID] = struct{}{}

@@ -95,3 +95,13 @@ type BodyFilterer interface {
 type Logger interface {
 	Log(rec *LogRecord)
 }
+
+// NonBlocking is implemented by handlers whose phases never wait: no
+// network round trip, no lock another goroutine may hold for long, no
+// reading of a request body that is not yet received. A request whose
+// plugin instances are all non-blocking may be served on one of the
+// gateway's event loops; any other request is served off them. Handlers
+// that do not implement NonBlocking count as blocking.
+type NonBlocking interface {
+	NonBlocking() bool
+}

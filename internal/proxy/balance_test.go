@@ -33,7 +33,7 @@ func identityUpstream(t *testing.T, name string) string {
 // "backend" (the service port is deliberately wrong).
 func balancedGateway(t *testing.T, m *balancer.Manager, retries int, upstream map[string]any, targets ...map[string]any) *gateway {
 	t.Helper()
-	return balancedGatewayOn(t, engineH1, m, retries, upstream, targets...)
+	return balancedGatewayOn(t, defaultEngine, m, retries, upstream, targets...)
 }
 
 // balancedGatewayOn is balancedGateway with the given client-side engine.
@@ -298,7 +298,7 @@ func TestBalancedHashCookieIsSet(t *testing.T) {
 	for _, eng := range []struct {
 		name string
 		eng  engine
-	}{{"h1", engineH1}, {"net/http", engineNetHTTP}} {
+	}{{"h1 event loops", engineLoop}, {"h1 goroutines", engineH1}, {"net/http", engineNetHTTP}} {
 		t.Run(eng.name, func(t *testing.T) {
 			m := newTestManager(t, nil)
 			g := balancedGatewayOn(t, eng.eng, m, 0, upstreamEntity(map[string]any{"algorithm": "consistent-hashing",

@@ -44,18 +44,17 @@ type h1Downstream struct {
 	// engine (unknown length, body not yet streamed).
 	headPending bool
 	aborted     bool
-	raw         rawResponse
 }
 
 func (d *h1Downstream) header() *h1.Header { return d.x.ResponseHeader() }
 
 func (d *h1Downstream) writeHead(status int, length int64) {
-	if status != 101 && d.x.ResponseHeader().Has("Connection") {
-		// The engine owns the Connection field of ordinary responses;
-		// one set by the gateway (426 asks for an upgrade) is sent by
-		// writing the response on the bare connection.
-		if d.raw.start(d.x, status, length) {
-			return
+	if status != 101 {
+		// The engine owns the Connection field of ordinary responses; a
+		// value set by the gateway (426 asks for an upgrade) replaces
+		// the engine's, and the connection closes after the response.
+		if v := d.x.ResponseHeader().Peek("Connection"); v != nil {
+			d.x.SetConnection(v)
 		}
 	}
 	if length >= 0 {
@@ -66,23 +65,15 @@ func (d *h1Downstream) writeHead(status int, length int64) {
 	d.x.WriteHeader(status)
 }
 
-func (d *h1Downstream) write(p []byte) (int, error) {
-	if d.raw.conn != nil {
-		return d.raw.write(p)
-	}
-	return d.x.Write(p)
-}
+func (d *h1Downstream) write(p []byte) (int, error) { return d.x.Write(p) }
 
 func (d *h1Downstream) copyFrom(src io.Reader) (int64, error, error) {
-	if d.raw.conn != nil {
-		return d.raw.copyFrom(src)
-	}
 	n, srcErr, dstErr := d.x.Copy(src)
 	return n, srcErr, dstErr
 }
 
 func (d *h1Downstream) settle() {
-	if d.headPending && d.raw.conn == nil {
+	if d.headPending {
 		d.headPending = false
 		_ = d.x.Flush()
 	}
@@ -99,19 +90,12 @@ func (d *h1Downstream) hijack() (net.Conn, []byte, error) {
 }
 
 // finish completes the response once the request flow is over: the head
-// is serialized, a raw response's connection closed, an aborted one cut.
+// is serialized, or the connection cut after what was written when the
+// response was aborted.
 func (d *h1Downstream) finish() {
-	switch {
-	case d.raw.conn != nil:
-		d.raw.close()
-	case d.aborted:
-		// Taking the connection over flushes what was written and keeps
-		// the engine from completing the body; closing it shows the
-		// truncation.
-		if conn, _, err := d.x.Hijack(); err == nil {
-			_ = conn.Close()
-		}
-	default:
-		d.settle()
+	if d.aborted {
+		d.x.Abort()
+		return
 	}
+	d.settle()
 }

@@ -35,7 +35,8 @@ func h1Upstream(tb testing.TB) string {
 	return "http://" + ln.Addr().String()
 }
 
-// serveH1 serves p on a loopback listener with the h1 engine.
+// serveH1 serves p on a loopback listener with the h1 engine, on event
+// loops unless STRAIT_TEST_PROXY_ENGINE says otherwise.
 func serveH1(tb testing.TB, p *Proxy) string {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -43,7 +44,11 @@ func serveH1(tb testing.TB, p *Proxy) string {
 		tb.Fatal(err)
 	}
 	srv := p.NewH1Server()
-	go func() { _ = srv.Serve(ln) }()
+	serve := srv.ServeEvents
+	if defaultEngine != engineLoop {
+		serve = srv.Serve
+	}
+	go func() { _ = serve(ln) }()
 	tb.Cleanup(func() { _ = srv.Close(); _ = p.Close() })
 	return ln.Addr().String()
 }

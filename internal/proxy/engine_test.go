@@ -18,7 +18,7 @@ import (
 var engines = []struct {
 	name string
 	eng  engine
-}{{"h1", engineH1}, {"net/http", engineNetHTTP}}
+}{{"h1 event loops", engineLoop}, {"h1 goroutines", engineH1}, {"net/http", engineNetHTTP}}
 
 // TestEnginesAgree runs the same requests through both client-side
 // engines: the request flow is shared, so the answers must match.

@@ -38,6 +38,7 @@ type inbound struct {
 	localPort int
 	tls       bool
 	sni       string
+	upgrade   bool // the client asks for a protocol switch
 }
 
 // exchange is the per-request state, recycled through a sync.Pool. It
@@ -45,9 +46,17 @@ type inbound struct {
 // and the scratch buffers the request flow reuses, so that a request
 // served without plugins does not allocate.
 type exchange struct {
+	p     *Proxy
 	start time.Time
 	idBuf [32]byte
 	id    string // view of idBuf
+
+	// loop is the event loop serving the request, nil when a goroutine
+	// does (see loop.go); rest is the part of the flow an escape from the
+	// loop runs, and escapeFn the bound method that runs it.
+	loop     *h1.Loop
+	rest     func(*exchange)
+	escapeFn func()
 
 	in   inbound
 	down downstream
@@ -79,6 +88,7 @@ type exchange struct {
 	service *snapshot.Service
 
 	// Upstream side.
+	fw              fwdState
 	upstreamHost    string
 	upstreamScheme  string
 	upstreamAddr    netip.AddrPort
@@ -112,13 +122,16 @@ type exchange struct {
 	copyBuf []byte // body filter scratch, allocated on first use
 }
 
-func newExchange() *exchange {
-	return &exchange{
+func newExchange(p *Proxy) *exchange {
+	ex := &exchange{
+		p:       p,
 		tries:   make([]attempt, 0, 4),
 		buf:     make([]byte, 0, 1024),
 		fwd:     make([]byte, 0, 512),
 		respBuf: make([]byte, 0, 1024),
 	}
+	ex.escapeFn = ex.runEscaped
+	return ex
 }
 
 // reset forgets the request, keeping reusable storage.
@@ -134,6 +147,7 @@ func (ex *exchange) reset() {
 		keep.hd.reset()
 	}
 	*ex = exchange{
+		p: keep.p, escapeFn: keep.escapeFn,
 		tries: keep.tries[:0], buf: keep.buf[:0], fwd: keep.fwd[:0], respBuf: keep.respBuf[:0],
 		copyBuf: keep.copyBuf, run: ex.run, pc: ex.pc, outHeader: keep.outHeader, respTmp: keep.respTmp,
 		replay: keep.replay, hd: keep.hd, match: keep.match, excluded: keep.excluded[:0],

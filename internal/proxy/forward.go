@@ -17,11 +17,44 @@ import (
 // reused keep-alive connection turned out to be closed by the upstream.
 const maxStaleRetries = 3
 
+// fwdState is the forwarding of one request: what every attempt shares
+// (pool key, Host, body) and where the attempts stand. It lives in the
+// exchange, so the event-loop driver can resume it from callbacks.
+type fwdState struct {
+	key            poolKey
+	pool           *upstreamPool
+	hostHeader     []byte
+	hostPerAttempt bool
+	body           io.Reader
+	length         int64
+	replayable     bool
+	method         string
+	try            int // attempts made, the current one included
+	stale          int // transparent retries on stale keep-alive connections
+	picked         bool
+	sent           time.Time
+	uc             *h1.ClientConn // connection of the current attempt
+	status         int            // upstream status of the relayed response
+	filterBuf      *[]byte        // body of a response filtered as a whole
+}
+
 // forward sends the request to the matched service, retrying connection
-// failures, and relays the response.
+// failures, and relays the response, with blocking I/O.
 func (p *Proxy) forward(ex *exchange) {
+	if !p.prepareForward(ex) {
+		return
+	}
+	p.attempts(ex)
+}
+
+// prepareForward sets up what every attempt shares: the upstream Host,
+// the pool key, the upstream header and target, and the body. It
+// reports false when the request is over (the client body could not be
+// read).
+func (p *Proxy) prepareForward(ex *exchange) bool {
 	svc, route := ex.service, ex.route
 	in := &ex.in
+	f := &ex.fw
 	verify := p.opts.ProxySSLVerify
 	if svc.TLSVerify != nil {
 		verify = *svc.TLSVerify
@@ -34,33 +67,30 @@ func (p *Proxy) forward(ex *exchange) {
 	// Upstream Host: a plugin's choice, the client's with preserve_host,
 	// else the service host plus a non-default port; for a balanced
 	// service the picked target decides it, attempt by attempt.
-	var hostHeader []byte
-	hostPerAttempt := false
 	switch {
 	case ex.plugins && ex.pc.hostSet:
-		hostHeader = viewBytes(ex.pc.upstreamHostValue)
+		f.hostHeader = viewBytes(ex.pc.upstreamHostValue)
 	case route.PreserveHost && len(in.host) > 0:
-		hostHeader = in.host
+		f.hostHeader = in.host
 	case ex.bal != nil:
-		hostPerAttempt = true
+		f.hostPerAttempt = true
 	default:
 		start := len(ex.fwd)
 		ex.fwd = appendServiceHost(ex.fwd, svc.Host, svc.Port, svc.Protocol)
-		hostHeader = ex.fwd[start:len(ex.fwd):len(ex.fwd)]
+		f.hostHeader = ex.fwd[start:len(ex.fwd):len(ex.fwd)]
 	}
-	key := poolKey{
+	f.key = poolKey{
 		scheme:         svc.Protocol,
 		host:           svc.Host,
 		port:           svc.Port,
 		verify:         verify,
 		connectTimeout: svc.ConnectTimeout,
 	}
-	if key.scheme == "https" && !hostPerAttempt {
-		key.sni = sniOf(hostHeader)
+	if f.key.scheme == "https" && !f.hostPerAttempt {
+		f.key.sni = sniOf(f.hostHeader)
 	}
-	var pool *upstreamPool
 	if ex.bal == nil {
-		pool = p.pools.get(key, ex.start)
+		f.pool = p.pools.get(f.key, ex.start)
 	} else {
 		ex.hashIn.ex = ex
 		prepareHashCookie(ex)
@@ -73,128 +103,181 @@ func (p *Proxy) forward(ex *exchange) {
 
 	// The body: a plugin's buffered or replacement body travels with a
 	// Content-Length of its own; otherwise the client body streams.
-	var body io.Reader
-	length := int64(0)
-	replayable := true
+	f.replayable = true
 	if in.body != nil {
 		ex.src.r = in.body
-		body, length, replayable = &ex.src, in.length, false
+		f.body, f.length, f.replayable = &ex.src, in.length, false
 	}
 	if ex.plugins {
 		if ex.pc.bodyReadFailed() {
 			ex.failure = FailClientAbort
 			ex.status = statusClientClosed
-			return
+			return false
 		}
 		buffered, isBuffered, prefix := ex.pc.upstreamBody()
 		switch {
 		case isBuffered:
 			ex.replay.Reset(buffered)
-			body, length, replayable = &ex.replay, int64(len(buffered)), true
+			f.body, f.length, f.replayable = &ex.replay, int64(len(buffered)), true
 		case prefix != nil:
 			ex.src.r = io.MultiReader(&sliceReader{b: prefix}, in.body)
 		}
 	}
-	method := in.method
+	f.method = in.method
 	if ex.plugins && ex.pc.method != "" {
-		method = ex.pc.method
+		f.method = ex.pc.method
 	}
 	ex.proxyLatency = time.Since(ex.start)
+	return true
+}
 
-	stale := 0
-	picked := false
-	for try := 1; ; try++ {
-		if ex.bal != nil && !picked {
-			if class, err := p.pickPeer(ex, &key); class != FailNone {
-				p.failPick(ex, try, class, err)
-				return
-			}
-			picked = true
-			if hostPerAttempt {
-				hostHeader = p.peerHost(ex, svc.Protocol)
-			}
-			if key.scheme == "https" {
-				key.sni = sniOf(hostHeader)
-			}
-			pool = p.pools.get(key, ex.start)
+// attempts makes attempts with blocking I/O until one gets a response,
+// which is relayed, or the request is answered with the failure.
+func (p *Proxy) attempts(ex *exchange) {
+	f := &ex.fw
+	svc := ex.service
+	for {
+		f.try++
+		if !p.startAttempt(ex) {
+			return
 		}
-		if body == &ex.replay {
-			_, _ = ex.replay.Seek(0, io.SeekStart)
-		}
-		ex.upstreamAddr = key.addr
-		uc, err := pool.pool.Get(svc.ConnectTimeout)
+		uc, err := f.pool.pool.Get(svc.ConnectTimeout)
 		if errors.Is(err, h1.ErrPoolClosed) {
-			pool = p.pools.get(key, ex.start)
-			uc, err = pool.pool.Get(svc.ConnectTimeout)
+			f.pool = p.pools.get(f.key, ex.start)
+			uc, err = f.pool.pool.Get(svc.ConnectTimeout)
 		}
 		if err == nil {
-			ex.upstreamAddr = addrPortOf(uc.RemoteAddr())
-			ex.out = h1.OutRequest{
-				Method:        viewBytes(method),
-				Target:        ex.upstreamTarget,
-				Host:          hostHeader,
-				Header:        &ex.outHeader,
-				ContentLength: length,
-				Body:          body,
-				WriteTimeout:  svc.WriteTimeout,
-				ReadTimeout:   svc.ReadTimeout,
-			}
-			if length == 0 {
-				ex.out.Body = nil
-			}
-			sent := time.Now()
+			p.prepareSend(ex, uc)
 			resp, rerr := uc.RoundTrip(&ex.out)
 			if rerr == nil {
-				ex.upstreamLatency = time.Since(sent)
-				ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr})
-				status := resp.Status()
+				p.received(ex, resp)
 				p.relay(ex, uc, resp)
-				if ex.bal != nil {
-					ex.bal.Done(ex.peer, balancer.Outcome{Status: status, Latency: ex.upstreamLatency})
-				}
+				p.attemptDone(ex)
 				return
 			}
 			uc.Release()
 			err = rerr
-			var ue *h1.UpstreamError
-			if errors.As(err, &ue) && ue.Retryable() && (replayable || ex.src.read == 0) && stale < maxStaleRetries {
-				// The upstream closed an idle connection as it was
-				// reused: not a failure of the service.
-				stale++
-				try--
+			if p.staleConn(ex, err) {
+				f.try--
 				continue
 			}
 		}
-		class := classifyAttempt(err)
-		var de *dialError
-		var te *tlsError
-		if errors.As(err, &de) {
-			ex.upstreamAddr = de.addr
-		} else if errors.As(err, &te) {
-			ex.upstreamAddr = te.addr
-		}
-		ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr, class: class})
-		ex.failure = class
-		if ex.bal != nil {
-			ex.bal.Done(ex.peer, outcomeOf(class))
-			ex.excluded = append(ex.excluded, ex.peer)
-			picked = false
-		}
-		if class != FailClientAbort {
-			p.logFailure(ex, try, class, err)
-		}
-		if try <= svc.Retries && class.retriable() && (replayable || ex.src.read == 0) {
-			continue
-		}
-		status, msg := class.response()
-		if class == FailClientAbort {
-			ex.status = status
-			ex.down.abort()
+		if !p.attemptFailed(ex, err) {
 			return
 		}
-		p.respondError(ex, status, msg, producerServer)
-		return
 	}
+}
+
+// startAttempt prepares attempt f.try: a balanced service picks its
+// target (unless a stale connection retries the same one) and the pool
+// of the target is chosen. It reports false when the request was
+// answered (no target to pick).
+func (p *Proxy) startAttempt(ex *exchange) bool {
+	f := &ex.fw
+	if ex.bal != nil && !f.picked {
+		if class, err := p.pickPeer(ex, &f.key); class != FailNone {
+			p.failPick(ex, f.try, class, err)
+			return false
+		}
+		f.picked = true
+		if f.hostPerAttempt {
+			f.hostHeader = p.peerHost(ex, ex.service.Protocol)
+		}
+		if f.key.scheme == "https" {
+			f.key.sni = sniOf(f.hostHeader)
+		}
+		f.pool = p.pools.get(f.key, ex.start)
+	}
+	if f.body == &ex.replay {
+		_, _ = ex.replay.Seek(0, io.SeekStart)
+	}
+	ex.upstreamAddr = f.key.addr
+	return true
+}
+
+// prepareSend fills the upstream request of the attempt about to be
+// sent on uc.
+func (p *Proxy) prepareSend(ex *exchange, uc *h1.ClientConn) {
+	f := &ex.fw
+	svc := ex.service
+	ex.upstreamAddr = uc.RemoteAddrPort()
+	ex.out = h1.OutRequest{
+		Method:        viewBytes(f.method),
+		Target:        ex.upstreamTarget,
+		Host:          f.hostHeader,
+		Header:        &ex.outHeader,
+		ContentLength: f.length,
+		Body:          f.body,
+		WriteTimeout:  svc.WriteTimeout,
+		ReadTimeout:   svc.ReadTimeout,
+	}
+	if f.length == 0 {
+		ex.out.Body = nil
+	}
+	f.sent = time.Now()
+}
+
+// received records the attempt that got a response head.
+func (p *Proxy) received(ex *exchange, resp *h1.Response) {
+	ex.upstreamLatency = time.Since(ex.fw.sent)
+	ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr})
+	ex.fw.status = resp.Status()
+}
+
+// attemptDone reports a relayed response to the balancer.
+func (p *Proxy) attemptDone(ex *exchange) {
+	if ex.bal != nil {
+		ex.bal.Done(ex.peer, balancer.Outcome{Status: ex.fw.status, Latency: ex.upstreamLatency})
+	}
+}
+
+// staleConn reports whether err is a reused keep-alive connection found
+// closed by the upstream as the request was sent: not a failure of the
+// service, the same attempt is made again on another connection.
+func (p *Proxy) staleConn(ex *exchange, err error) bool {
+	f := &ex.fw
+	var ue *h1.UpstreamError
+	if errors.As(err, &ue) && ue.Retryable() && (f.replayable || ex.src.read == 0) && f.stale < maxStaleRetries {
+		f.stale++
+		return true
+	}
+	return false
+}
+
+// attemptFailed records a failed attempt and reports whether another
+// one follows; when not, the client has been answered.
+func (p *Proxy) attemptFailed(ex *exchange, err error) (retry bool) {
+	f := &ex.fw
+	svc := ex.service
+	class := classifyAttempt(err)
+	var de *dialError
+	var te *tlsError
+	if errors.As(err, &de) {
+		ex.upstreamAddr = de.addr
+	} else if errors.As(err, &te) {
+		ex.upstreamAddr = te.addr
+	}
+	ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr, class: class})
+	ex.failure = class
+	if ex.bal != nil {
+		ex.bal.Done(ex.peer, outcomeOf(class))
+		ex.excluded = append(ex.excluded, ex.peer)
+		f.picked = false
+	}
+	if class != FailClientAbort {
+		p.logFailure(ex, f.try, class, err)
+	}
+	if f.try <= svc.Retries && class.retriable() && (f.replayable || ex.src.read == 0) {
+		return true
+	}
+	status, msg := class.response()
+	if class == FailClientAbort {
+		ex.status = status
+		ex.down.abort()
+		return false
+	}
+	p.respondError(ex, status, msg, producerServer)
+	return false
 }
 
 // appendServiceHost appends the Host sent to a service: its host, plus
@@ -214,7 +297,7 @@ func (p *Proxy) upstreamTarget(ex *exchange) []byte {
 	if ex.plugins && ex.pc.pathSet {
 		b = append(b, (&url.URL{Path: ex.pc.upstreamPath}).EscapedPath()...)
 	} else {
-		b = append(b, ex.match.UpstreamPath(ex.service.Path)...)
+		b = ex.match.AppendUpstreamPath(b, ex.service.Path)
 	}
 	if len(b) == start {
 		b = append(b, '/')

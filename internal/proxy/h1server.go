@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net/http"
-	"runtime"
 
 	"github.com/straitgw/strait/internal/h1"
 )
@@ -28,8 +27,15 @@ func (p *Proxy) NewH1Server() *h1.Server {
 	}
 }
 
-// ServeH1 proxies one request received by the h1 engine.
+// ServeH1 proxies one request received by the h1 engine on a goroutine.
 func (p *Proxy) ServeH1(x *h1.Exchange) {
+	ex := p.beginH1(x)
+	defer p.release(ex)
+	p.serve(ex)
+}
+
+// beginH1 takes an exchange for a request of the h1 engine.
+func (p *Proxy) beginH1(x *h1.Exchange) *exchange {
 	ex := p.exchanges.Get().(*exchange)
 	ex.begin()
 	req := x.Request()
@@ -48,45 +54,35 @@ func (p *Proxy) ServeH1(x *h1.Exchange) {
 	in.protoMaj, in.protoMin = 1, req.ProtoMinor()
 	in.peer = req.RemoteAddr()
 	in.localPort = int(req.LocalAddr().Port())
+	in.upgrade = req.Upgrade()
 	if tc, ok := x.Conn().(*tls.Conn); ok {
 		in.tls = true
 		in.sni = tc.ConnectionState().ServerName
 	}
 	ex.h1d = h1Downstream{x: x}
 	ex.down = &ex.h1d
-	p.connState(x.Conn(), http.StateActive)
-	defer p.release(ex)
-	p.serve(ex)
+	return ex
 }
 
 // release finishes the engine side of a request and recycles its
-// exchange. A panic of the request flow (a plugin bug) is logged and
-// answered with a 500 when nothing was sent yet, else the connection is
-// cut, instead of taking the process down.
+// exchange; deferred, it also recovers a panic of the request flow (a
+// plugin bug): logged and answered with a 500 when nothing was sent
+// yet, else the connection is cut, instead of taking the process down.
 func (p *Proxy) release(ex *exchange) {
 	if v := recover(); v != nil {
-		buf := make([]byte, 8<<10)
-		buf = buf[:runtime.Stack(buf, false)]
-		p.log.LogAttrs(context.Background(), slog.LevelError, "request failed with a panic",
-			slog.Any("panic", v), slog.String("stack", string(buf)))
-		if ex.h1d.x != nil && !ex.h1d.x.HeaderWritten() && ex.h1d.raw.conn == nil {
-			body := appendErrorBody(nil, formatJSON, msgUnexpected, ex.id)
-			h := ex.h1d.x.ResponseHeader()
-			h.Reset()
-			_ = h.Set("Content-Type", formatJSON.contentType())
-			ex.h1d.x.SetContentLength(int64(len(body)))
-			ex.h1d.x.WriteHeader(http.StatusInternalServerError)
-			_, _ = ex.h1d.x.Write(body)
+		if ex.h1d.x != nil {
+			p.panicked(ex, v)
 		} else {
-			ex.h1d.aborted = true
+			p.log.LogAttrs(context.Background(), slog.LevelError, "request failed with a panic", slog.Any("panic", v))
 		}
 	}
+	p.recycle(ex)
+}
+
+// recycle completes the engine side of the response and returns the
+// exchange to the pool.
+func (p *Proxy) recycle(ex *exchange) {
 	if ex.down == &ex.h1d {
-		// A connection that is cut or was taken over reports its own
-		// closing; only one that stays open goes back to idle.
-		if !ex.h1d.aborted && ex.h1d.raw.conn == nil && ex.status != http.StatusSwitchingProtocols {
-			p.connState(ex.h1d.x.Conn(), http.StateIdle)
-		}
 		ex.h1d.finish()
 	}
 	ex.reset()

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,9 +163,23 @@ func (s *testServer) Client() *http.Client { return s.client }
 type engine int
 
 const (
-	engineH1 engine = iota
-	engineNetHTTP
+	engineLoop    engine = iota // h1 on event loops (ServeEvents), the default for plain listeners
+	engineH1                    // h1 with a goroutine per connection (TLS listeners)
+	engineNetHTTP               // net/http (HTTP/2 listeners)
 )
+
+// defaultEngine is the engine of startGateway: the event loops, or the
+// engine named by STRAIT_TEST_PROXY_ENGINE ("goroutines", "nethttp") so
+// that the whole suite can run on each.
+var defaultEngine = func() engine {
+	switch os.Getenv("STRAIT_TEST_PROXY_ENGINE") {
+	case "goroutines":
+		return engineH1
+	case "nethttp":
+		return engineNetHTTP
+	}
+	return engineLoop
+}()
 
 func defaultTestOptions() Options {
 	return Options{
@@ -175,7 +190,7 @@ func defaultTestOptions() Options {
 
 func startGateway(t *testing.T, opts Options, holder *snapshot.Holder) *gateway {
 	t.Helper()
-	return startGatewayOn(t, engineH1, opts, holder)
+	return startGatewayOn(t, defaultEngine, opts, holder)
 }
 
 // startGatewayOn serves a gateway with the given client-side engine.
@@ -200,9 +215,13 @@ func startGatewayOn(t *testing.T, eng engine, opts Options, holder *snapshot.Hol
 		srv := g.proxy.NewServer("")
 		go func() { defer close(done); _ = srv.Serve(ln) }()
 		stop = func() { _ = srv.Close() }
-	default:
+	case engineH1:
 		srv := g.proxy.NewH1Server()
 		go func() { defer close(done); _ = srv.Serve(ln) }()
+		stop = func() { _ = srv.Close() }
+	default:
+		srv := g.proxy.NewH1Server()
+		go func() { defer close(done); _ = srv.ServeEvents(ln) }()
 		stop = func() { _ = srv.Close() }
 	}
 	t.Cleanup(func() {

@@ -4,8 +4,6 @@ import (
 	"crypto/x509"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/netip"
 	"time"
 
@@ -71,11 +69,6 @@ type Options struct {
 
 	// ClientSendTimeout bounds each write of a response to the client.
 	ClientSendTimeout time.Duration
-
-	// ConnState, when set, is told when a request starts
-	// (http.StateActive) and ends (http.StateIdle) on a connection of an
-	// h1 listener; see TrackConnections for the connection's own states.
-	ConnState func(net.Conn, http.ConnState)
 
 	// Logger receives the error log; nil logs JSON to standard error.
 	Logger *slog.Logger

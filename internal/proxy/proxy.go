@@ -81,7 +81,7 @@ func New(opts Options, snaps *snapshot.Holder) *Proxy {
 		p.access = newAccessLog(opts.AccessLog)
 	}
 	p.pools = newPools(&p.opts)
-	p.exchanges.New = func() any { return newExchange() }
+	p.exchanges.New = func() any { return newExchange(p) }
 	go p.sweepLoop()
 	return p
 }
@@ -122,40 +122,61 @@ func (p *Proxy) Flush() error {
 	return p.access.Flush()
 }
 
-// serve is the request flow shared by both engines: ex.in and ex.down
-// are set, the rest of ex is fresh.
+// serve is the request flow with blocking I/O, shared by the engines
+// that run a goroutine per request: ex.in and ex.down are set, the rest
+// of ex is fresh. Event loops run the same stages without blocking (see
+// serveLoop).
 func (p *Proxy) serve(ex *exchange) {
 	p.inspect(ex)
 	defer p.finish(ex)
+	ex.snap = p.snaps.Load()
+	p.serveRouted(ex)
+}
 
-	snap := p.snaps.Load()
-	ex.snap = snap
-	if p.startPlugins(ex) {
+// serveRouted routes the request (ex.snap is set) and serves it.
+func (p *Proxy) serveRouted(ex *exchange) {
+	if p.route(ex) {
 		return
 	}
-	if snap == nil || snap.Router == nil || !snap.Router.Match(&ex.rreq, &ex.match) {
-		p.respondError(ex, http.StatusNotFound, msgNoRoute, producerRunloop)
-		return
-	}
-	route, _ := ex.match.Route.Data.(*snapshot.Route)
-	if route == nil {
-		p.respondError(ex, http.StatusNotFound, msgNoRoute, producerRunloop)
-		return
-	}
-	ex.route = route
-	if p.requiresHTTPS(ex) {
-		p.redirectToHTTPS(ex)
-		return
-	}
-	if route.Service == nil {
-		p.respondError(ex, http.StatusServiceUnavailable, msgNoService, producerRunloop)
-		return
-	}
-	ex.service = route.Service
+	p.serveAccess(ex)
+}
+
+// serveAccess runs the access phase and forwards the request.
+func (p *Proxy) serveAccess(ex *exchange) {
 	if p.accessPlugins(ex) {
 		return
 	}
 	p.forward(ex)
+}
+
+// route runs the request up to its access phase: the rewrite phase,
+// route matching and the https-only check. It reports whether the
+// request was answered on the way.
+func (p *Proxy) route(ex *exchange) (answered bool) {
+	snap := ex.snap
+	if p.startPlugins(ex) {
+		return true
+	}
+	if snap == nil || snap.Router == nil || !snap.Router.Match(&ex.rreq, &ex.match) {
+		p.respondError(ex, http.StatusNotFound, msgNoRoute, producerRunloop)
+		return true
+	}
+	route, _ := ex.match.Route.Data.(*snapshot.Route)
+	if route == nil {
+		p.respondError(ex, http.StatusNotFound, msgNoRoute, producerRunloop)
+		return true
+	}
+	ex.route = route
+	if p.requiresHTTPS(ex) {
+		p.redirectToHTTPS(ex)
+		return true
+	}
+	if route.Service == nil {
+		p.respondError(ex, http.StatusServiceUnavailable, msgNoService, producerRunloop)
+		return true
+	}
+	ex.service = route.Service
+	return false
 }
 
 // requiresHTTPS reports a plain-http request on a route that only accepts

@@ -14,34 +14,59 @@ import (
 // that is filtered as a whole, so that it keeps an exact Content-Length.
 const maxBufferedFilterBody = 64 << 10
 
-// relay writes the upstream response to the client, streaming the body,
-// and gives the upstream connection back.
+// relay writes the upstream response to the client with blocking I/O,
+// streaming the body, and gives the upstream connection back.
 func (p *Proxy) relay(ex *exchange, uc *h1.ClientConn, resp *h1.Response) {
-	d := ex.down
-	h := d.header()
-	uh := resp.Header()
-	copyResponseHeader(ex, h, uh)
-	p.setProxiedHeaders(ex, h, uh)
-
 	if resp.Status() == 101 {
+		p.relayHeaders(ex, resp)
 		p.switchProtocols(ex, uc, resp)
 		return
 	}
-	status := p.filterHeaders(ex, resp.Status(), plugin.SourceService)
-	ex.status = status
-	length := resp.ContentLength()
+	status, length := p.relayHead(ex, resp)
 	var n int64
 	var srcErr, dstErr error
 	switch {
 	case !ex.bodyFilter:
-		d.writeHead(status, length)
-		n, srcErr, dstErr = d.copyFrom(resp.Body())
-	case resp.BodyAllowed() && length >= 0 && length <= maxBufferedFilterBody:
+		ex.down.writeHead(status, length)
+		n, srcErr, dstErr = ex.down.copyFrom(resp.Body())
+	case filterWhole(resp, length):
 		n, srcErr, dstErr = p.relayFilteredWhole(ex, status, resp.Body(), int(length))
 	default:
-		d.writeHead(status, -1)
+		ex.down.writeHead(status, -1)
 		n, srcErr, dstErr = p.relayFiltered(ex, resp.Body())
 	}
+	p.relayDone(ex, uc, n, srcErr, dstErr)
+}
+
+// filterWhole reports whether a filtered body is read whole, so that it
+// keeps an exact Content-Length.
+func filterWhole(resp *h1.Response, length int64) bool {
+	return resp.BodyAllowed() && length >= 0 && length <= maxBufferedFilterBody
+}
+
+// relayHeaders sets the response header fields: the upstream's
+// end-to-end ones and the gateway's.
+func (p *Proxy) relayHeaders(ex *exchange, resp *h1.Response) {
+	h := ex.down.header()
+	uh := resp.Header()
+	copyResponseHeader(ex, h, uh)
+	p.setProxiedHeaders(ex, h, uh)
+}
+
+// relayHead sets up the response head of a proxied response and runs
+// the header filter phase. It returns the status to send and the body
+// length announced by the upstream (-1 when unknown).
+func (p *Proxy) relayHead(ex *exchange, resp *h1.Response) (status int, length int64) {
+	p.relayHeaders(ex, resp)
+	status = p.filterHeaders(ex, resp.Status(), plugin.SourceService)
+	ex.status = status
+	return status, resp.ContentLength()
+}
+
+// relayDone records how the body relay ended and gives the upstream
+// connection back. A failure reading the upstream is classified and
+// logged, and the client connection is cut so the truncation shows.
+func (p *Proxy) relayDone(ex *exchange, uc *h1.ClientConn, n int64, srcErr, dstErr error) {
 	ex.bytesSent = n
 	if srcErr != nil {
 		class := classifyAttempt(srcErr)
@@ -51,14 +76,13 @@ func (p *Proxy) relay(ex *exchange, uc *h1.ClientConn, resp *h1.Response) {
 			p.logFailure(ex, len(ex.tries), class, srcErr)
 		}
 		uc.Release()
-		// Abort the client connection so the truncation is visible.
-		d.abort()
+		ex.down.abort()
 		return
 	}
 	uc.Release()
 	if dstErr != nil {
 		ex.failure = FailClientAbort
-		d.abort()
+		ex.down.abort()
 	}
 }
 
@@ -162,6 +186,13 @@ func (p *Proxy) relayFilteredWhole(ex *exchange, status int, src io.Reader, leng
 		ex.down.writeHead(status, -1)
 		return 0, err, nil
 	}
+	written, writeErr = p.writeFilteredWhole(ex, status, body)
+	return written, nil, writeErr
+}
+
+// writeFilteredWhole passes a whole body through the body filters and
+// sends the result with its exact length.
+func (p *Proxy) writeFilteredWhole(ex *exchange, status int, body []byte) (written int64, err error) {
 	first := ex.run.BodyFilter(&ex.pc, body, false)
 	last := ex.run.BodyFilter(&ex.pc, nil, true)
 	ex.down.writeHead(status, int64(len(first)+len(last)))
@@ -172,10 +203,10 @@ func (p *Proxy) relayFilteredWhole(ex *exchange, status int, src io.Reader, leng
 		m, err := ex.down.write(part)
 		written += int64(m)
 		if err != nil {
-			return written, nil, err
+			return written, err
 		}
 	}
-	return written, nil, nil
+	return written, nil
 }
 
 // switchProtocols completes a websocket upgrade: it relays the 101

@@ -38,12 +38,22 @@ func (m *Match) Stripped() bool { return m.strip }
 // rules, and percent-escapes every byte outside the unreserved and
 // reserved sets and '%'. The query string is not included.
 func (m *Match) UpstreamPath(servicePath string) string {
-	return escapePath(upstreamPathV0(servicePath, m.Path, m.Prefix, m.strip))
+	return string(m.AppendUpstreamPath(nil, servicePath))
+}
+
+// AppendUpstreamPath appends UpstreamPath(servicePath) to dst, without
+// allocating when dst has room.
+func (m *Match) AppendUpstreamPath(dst []byte, servicePath string) []byte {
+	a, b, c := upstreamPathV0(servicePath, m.Path, m.Prefix, m.strip)
+	dst = appendEscapedPath(dst, a)
+	dst = appendEscapedPath(dst, b)
+	return appendEscapedPath(dst, c)
 }
 
 // upstreamPathV0 implements the v0 table: base is the service path ("/"
 // when empty), req the normalised request path, prefix the stripped part.
-func upstreamPathV0(base, req, prefix string, strip bool) string {
+// The upstream path is the concatenation of the three parts returned.
+func upstreamPathV0(base, req, prefix string, strip bool) (string, string, string) {
 	if base == "" {
 		base = "/"
 	}
@@ -52,40 +62,40 @@ func upstreamPathV0(base, req, prefix string, strip bool) string {
 	}
 	if !strip {
 		if strings.HasSuffix(base, "/") {
-			return base + req[1:]
+			return base, req[1:], ""
 		}
 		if req == "/" {
-			return base
+			return base, "", ""
 		}
-		return base + req
+		return base, req, ""
 	}
 	postfix := sanitizePostfix(req[len(prefix):])
 	if strings.HasSuffix(base, "/") {
 		switch {
 		case postfix == "":
 			if base == "/" {
-				return "/"
+				return "/", "", ""
 			}
 			if strings.HasSuffix(req, "/") {
-				return base
+				return base, "", ""
 			}
-			return base[:len(base)-1]
+			return base[:len(base)-1], "", ""
 		case postfix[0] == '/':
-			return base[:len(base)-1] + postfix
+			return base[:len(base)-1], postfix, ""
 		default:
-			return base + postfix
+			return base, postfix, ""
 		}
 	}
 	switch {
 	case postfix == "":
 		if len(req) > 1 && strings.HasSuffix(req, "/") {
-			return base + "/"
+			return base, "/", ""
 		}
-		return base
+		return base, "", ""
 	case postfix[0] == '/':
-		return base + postfix
+		return base, postfix, ""
 	default:
-		return base + "/" + postfix
+		return base, "/", postfix
 	}
 }
 
@@ -121,27 +131,17 @@ var keepInPath = func() (t [256]bool) {
 	return t
 }()
 
-// escapePath percent-encodes (upper-case hex) every byte of p that is not
-// in keepInPath. p is returned as is when nothing needs escaping.
-func escapePath(p string) string {
-	n := 0
-	for i := 0; i < len(p); i++ {
-		if !keepInPath[p[i]] {
-			n++
-		}
-	}
-	if n == 0 {
-		return p
-	}
+// appendEscapedPath appends p with every byte that is not in keepInPath
+// percent-encoded (upper-case hex).
+func appendEscapedPath(dst []byte, p string) []byte {
 	const hexDigits = "0123456789ABCDEF"
-	out := make([]byte, 0, len(p)+2*n)
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if keepInPath[c] {
-			out = append(out, c)
+			dst = append(dst, c)
 			continue
 		}
-		out = append(out, '%', hexDigits[c>>4], hexDigits[c&15])
+		dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
 	}
-	return string(out)
+	return dst
 }

@@ -82,10 +82,10 @@ func TestUpstreamPathV0Table(t *testing.T) {
 		{"", "/foo/bar", "", false, "/foo/bar"},
 	}
 	for _, tt := range tests {
-		got := upstreamPathV0(tt.base, tt.req, tt.prefix, tt.strip)
-		if got != tt.want {
+		a, b, c := upstreamPathV0(tt.base, tt.req, tt.prefix, tt.strip)
+		if got := a + b + c; got != tt.want {
 			t.Errorf("upstreamPathV0(%q, %q, %q, %v) = %q, want %q",
-				tt.base, tt.req, tt.prefix, tt.strip, got, tt.want)
+				tt.base, tt.req, tt.prefix, tt.strip, a+b+c, tt.want)
 		}
 	}
 }

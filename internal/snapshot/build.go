@@ -2,6 +2,8 @@ package snapshot
 
 import (
 	"fmt"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/straitgw/strait/internal/entity"
@@ -64,6 +66,9 @@ func compileService(o entity.Object) *Service {
 		WriteTimeout:   time.Duration(num(o["write_timeout"])) * time.Millisecond,
 		ReadTimeout:    time.Duration(num(o["read_timeout"])) * time.Millisecond,
 		Enabled:        o["enabled"] != false,
+	}
+	if a, err := netip.ParseAddr(strings.Trim(svc.Host, "[]")); err == nil {
+		svc.Addr = a
 	}
 	if v, ok := o["tls_verify"].(bool); ok {
 		svc.TLSVerify = &v

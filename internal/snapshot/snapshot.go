@@ -5,6 +5,7 @@
 package snapshot
 
 import (
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -20,7 +21,9 @@ type Service struct {
 	Name     string
 	Protocol string // http or https (others are rejected by the proxy)
 	Host     string
-	Port     int
+	// Addr is Host parsed, when it is an IP literal (invalid otherwise).
+	Addr netip.Addr
+	Port int
 	// Path is the service path; "" when null.
 	Path           string
 	Retries        int

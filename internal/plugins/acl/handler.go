@@ -105,3 +105,6 @@ func (h *Handler) announce(ctx plugin.Context, header, value string) {
 	}
 	ctx.Request().SetHeader(header, value)
 }
+
+// NonBlocking implements plugin.NonBlocking: groups are looked up in the compiled configuration.
+func (h *Handler) NonBlocking() bool { return true }

@@ -93,3 +93,6 @@ func ParseBasic(value string) (user, pass string, ok bool) {
 	}
 	return user, pass, true
 }
+
+// NonBlocking implements plugin.NonBlocking: credentials are looked up in the compiled configuration.
+func (h *Handler) NonBlocking() bool { return true }

@@ -57,3 +57,6 @@ func (h *Handler) HeaderFilter(ctx plugin.Context) {
 		ctx.Response().SetHeader(h.header, id)
 	}
 }
+
+// NonBlocking implements plugin.NonBlocking: it only reads and sets headers.
+func (h *Handler) NonBlocking() bool { return true }

@@ -140,3 +140,6 @@ func (h *Handler) credentials(out *headerSet, allowAll bool, origin string) {
 		out.set(hAllowCredentials, "true")
 	}
 }
+
+// NonBlocking implements plugin.NonBlocking: it only reads and sets headers.
+func (h *Handler) NonBlocking() bool { return true }

@@ -73,3 +73,6 @@ func (w *fileWriter) Close() error {
 	w.f = nil
 	return err
 }
+
+// NonBlocking implements plugin.NonBlocking: entries are queued and written by the sink's own goroutine.
+func (h *Handler) NonBlocking() bool { return true }

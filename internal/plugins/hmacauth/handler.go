@@ -110,3 +110,6 @@ func (h *Handler) dateWithinSkew(date string, now int64) bool {
 	}
 	return math.Abs(float64(now-t.Unix())) <= h.cfg.ClockSkew
 }
+
+// NonBlocking implements plugin.NonBlocking: signatures are checked in memory against the compiled configuration.
+func (h *Handler) NonBlocking() bool { return true }

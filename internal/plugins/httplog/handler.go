@@ -13,3 +13,6 @@ type Handler struct {
 // Log implements plugin.Logger: the record is queued, never sent on the
 // request path.
 func (h *Handler) Log(rec *plugin.LogRecord) { h.sink.Enqueue(rec) }
+
+// NonBlocking implements plugin.NonBlocking: entries are queued and sent by the sink's own goroutine.
+func (h *Handler) NonBlocking() bool { return true }

@@ -59,3 +59,6 @@ func (h *Handler) Access(ctx plugin.Context) {
 		ctx.Error(h.status, msg)
 	}
 }
+
+// NonBlocking implements plugin.NonBlocking: it matches the client address against compiled ranges.
+func (h *Handler) NonBlocking() bool { return true }

@@ -194,3 +194,6 @@ func errorsBody(errs [][2]string) []byte {
 	b.WriteByte('}')
 	return b.Bytes()
 }
+
+// NonBlocking implements plugin.NonBlocking: tokens are verified in memory against the compiled configuration.
+func (h *Handler) NonBlocking() bool { return true }

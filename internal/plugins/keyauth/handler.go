@@ -130,3 +130,6 @@ func (h *Handler) hide(req plugin.Request, body *formBody, i int, name string) {
 		}
 	}
 }
+
+// NonBlocking implements plugin.NonBlocking: keys are looked up in the compiled configuration.
+func (h *Handler) NonBlocking() bool { return true }

@@ -48,6 +48,27 @@ func (t *ConnTracker) Track(c net.Conn, state http.ConnState) {
 	t.states.Delete(c)
 }
 
+// Transition counts a connection moving from one state to another, for
+// servers that know each connection's previous state (h1's
+// ConnStateHook); it needs no lookup. from is ignored when to is
+// http.StateNew.
+func (t *ConnTracker) Transition(from, to http.ConnState) {
+	switch to {
+	case http.StateNew:
+		t.accepted.Add(1)
+		t.reading.Add(1)
+		return
+	case http.StateActive:
+		t.requests.Add(1)
+	}
+	if g := t.gauge(from); g != nil {
+		g.Add(-1)
+	}
+	if g := t.gauge(to); g != nil {
+		g.Add(1)
+	}
+}
+
 // gauge is the counter of open connections in state, nil for the states
 // of a connection that is gone.
 func (t *ConnTracker) gauge(state http.ConnState) *atomic.Int64 {

@@ -134,3 +134,6 @@ func statusText(code int) string {
 	}
 	return strconv.Itoa(code)
 }
+
+// NonBlocking implements plugin.NonBlocking: it updates in-memory metrics.
+func (h *Handler) NonBlocking() bool { return true }

@@ -259,3 +259,8 @@ func formatNumber(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
+
+// NonBlocking implements plugin.NonBlocking: local counters live in
+// memory; Redis counters cost a network round trip, so requests counted
+// there are served off the event loops.
+func (h *Handler) NonBlocking() bool { return h.store == localCounters }

@@ -166,3 +166,6 @@ func (h *Handler) changeMethod(req plugin.Request) {
 	}
 	req.SetRawQuery(query.encode())
 }
+
+// NonBlocking implements plugin.NonBlocking: it rewrites the request in memory (a body it transforms has been received before the phase runs).
+func (h *Handler) NonBlocking() bool { return true }

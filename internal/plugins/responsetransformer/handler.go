@@ -101,3 +101,11 @@ func (h *BodyHandler) BodyFilter(ctx plugin.Context, chunk []byte, eof bool) []b
 	}
 	return h.json.transform(buf.data)
 }
+
+// NonBlocking implements plugin.NonBlocking: headers are rewritten in
+// memory.
+func (h *HeaderHandler) NonBlocking() bool { return true }
+
+// NonBlocking implements plugin.NonBlocking: the body is rewritten in
+// memory.
+func (h *BodyHandler) NonBlocking() bool { return true }

@@ -76,3 +76,6 @@ func (h *Handler) refuse(ctx plugin.Context) {
 	}
 	ctx.Error(statusTooLarge, msgTooLarge)
 }
+
+// NonBlocking implements plugin.NonBlocking: it compares lengths; a body it measures has been received before the phase runs.
+func (h *Handler) NonBlocking() bool { return true }

@@ -73,3 +73,6 @@ func priorityOf(table [3]int, status int) int {
 	}
 	return table[0]
 }
+
+// NonBlocking implements plugin.NonBlocking: entries are queued and sent by the sink's own goroutine.
+func (h *Handler) NonBlocking() bool { return true }

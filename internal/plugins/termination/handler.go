@@ -154,3 +154,6 @@ func isList(v any) bool {
 	_, ok := v.([]any)
 	return ok
 }
+
+// NonBlocking implements plugin.NonBlocking: it only builds a response.
+func (h *Handler) NonBlocking() bool { return true }

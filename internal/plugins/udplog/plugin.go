@@ -95,3 +95,6 @@ type Handler struct {
 // Log implements plugin.Logger: the record is queued and sent by the
 // sink's worker.
 func (h *Handler) Log(rec *plugin.LogRecord) { h.sink.Enqueue(rec) }
+
+// NonBlocking implements plugin.NonBlocking: entries are queued and sent by the sink's own goroutine.
+func (h *Handler) NonBlocking() bool { return true }

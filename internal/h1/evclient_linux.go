@@ -64,6 +64,8 @@ type clientEv struct {
 	// pumpTo is the server connection streaming this response's body.
 	pumpTo *evState
 
+	idleAt int64 // loop clock when the connection went idle
+
 	// peerClosed: the upstream half-closed or the socket failed; the
 	// connection cannot be kept once its response is read.
 	peerClosed bool
@@ -102,7 +104,7 @@ func (p *Pool) GetLoop(l *Loop) *ClientConn {
 		c := li.conns[n-1]
 		li.conns[n-1] = nil
 		li.conns = li.conns[:n-1]
-		if l.now-c.ev.idleSinceMono() <= idleTimeout {
+		if l.now-c.ev.idleAt <= idleTimeout {
 			c.ev.phase = clientBusy
 			return c
 		}
@@ -191,8 +193,6 @@ func (e *clientEv) dialFailed(err error) {
 	e.dialW = nil
 	w.UpstreamDialed(nil, dialFailure(e.fd.remote, err))
 }
-
-func (e *clientEv) idleSinceMono() int64 { return int64(e.c.idleSince.Sub(loopEpoch)) }
 
 func (e *clientEv) handleEvent(events uint32) {
 	c := e.c
@@ -444,7 +444,7 @@ func (e *clientEv) close() {
 		return
 	}
 	e.phase = clientClosed
-	e.lp.setTimer(&e.tm, 0)
+	e.lp.dropTimer(&e.tm)
 	e.lp.unregister(e.fd.fd)
 	_ = e.fd.Close()
 }
@@ -457,7 +457,7 @@ func (p *Pool) putLoop(c *ClientConn) {
 		e.close()
 		return
 	}
-	c.idleSince = e.lp.Now()
+	e.idleAt = e.lp.now
 	e.phase = clientIdle
 	li.conns = append(li.conns, c)
 }

@@ -20,6 +20,13 @@ func (l *Loop) ID() int { return 0 }
 // Now returns the loop's clock reading.
 func (l *Loop) Now() time.Time { return time.Now() }
 
+// Nanotime returns a monotonic clock reading in nanoseconds.
+func (l *Loop) Nanotime() int64 { return int64(time.Since(epoch)) }
+
+var epoch = time.Now()
+
+func (l *Loop) unixSec() int64 { return time.Now().Unix() }
+
 // Post runs fn.
 func (l *Loop) Post(fn func()) { go fn() }
 
@@ -57,7 +64,10 @@ type ReadWaiter interface {
 	BodyRead(n int, err error)
 }
 
-type evState struct{}
+type evState struct {
+	lp      *Loop
+	escaped bool
+}
 
 type clientEv struct {
 	fd struct{ remote netip.AddrPort }

@@ -639,7 +639,7 @@ func (e *evState) close() {
 	}
 	c := e.c
 	e.closed = true
-	e.lp.setTimer(&e.tm, 0)
+	e.lp.dropTimer(&e.tm)
 	e.lp.unregister(e.fd.fd)
 	_ = e.fd.Close()
 	c.srv.removeConn(c)
@@ -676,7 +676,7 @@ func (e *evState) closeIfIdle() {
 // the connection comes back to the loop afterwards.
 func (e *evState) escape(fn func()) error {
 	c := e.c
-	e.lp.setTimer(&e.tm, 0)
+	e.lp.dropTimer(&e.tm)
 	e.lp.unregister(e.fd.fd)
 	conn, err := e.fd.lend()
 	if err != nil {

@@ -196,9 +196,9 @@ func skipResponseField(name []byte, status int) bool {
 
 func appendField(buf, name, value []byte) []byte {
 	buf = append(buf, name...)
-	buf = append(buf, ": "...)
+	buf = append(buf, ':', ' ')
 	buf = append(buf, value...)
-	return append(buf, "\r\n"...)
+	return append(buf, '\r', '\n')
 }
 
 // Write writes body bytes, implying WriteHeader(200).

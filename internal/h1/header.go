@@ -177,10 +177,17 @@ var hopByHop = [...]string{
 
 // IsHopByHop reports whether name is a standard hop-by-hop field.
 func IsHopByHop(name []byte) bool {
-	for _, h := range hopByHop {
-		if equalFold(name, h) {
-			return true
-		}
+	switch len(name) {
+	case 2:
+		return equalFold(name, "TE")
+	case 7:
+		return equalFold(name, "Trailer") || equalFold(name, "Upgrade")
+	case 10:
+		return equalFold(name, "Connection") || equalFold(name, "Keep-Alive")
+	case 16:
+		return equalFold(name, "Proxy-Connection")
+	case 17:
+		return equalFold(name, "Transfer-Encoding")
 	}
 	return false
 }
@@ -190,9 +197,17 @@ func IsHopByHop(name []byte) bool {
 // Connection fields, nor accepted by skip (which may be nil). It does
 // not allocate once dst has grown.
 func CopyEndToEnd(dst, src *Header, skip func(name []byte) bool) {
+	listed := false // some Connection field names other fields
+	for i := range src.fields {
+		f := &src.fields[i]
+		if len(f.Name) == 10 && equalFold(f.Name, "Connection") && len(f.Value) > 0 {
+			listed = true
+			break
+		}
+	}
 	for i := range src.fields {
 		f := src.fields[i]
-		if IsHopByHop(f.Name) || src.connectionListed(f.Name) || (skip != nil && skip(f.Name)) {
+		if IsHopByHop(f.Name) || listed && src.connectionListed(f.Name) || (skip != nil && skip(f.Name)) {
 			continue
 		}
 		dst.fields = append(dst.fields, f)

@@ -101,3 +101,21 @@ func TestSplitHostPort(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainFieldValue checks the word-at-a-time screen against the byte
+// rule: every byte value, at every position of values of several
+// lengths.
+func TestPlainFieldValue(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 9, 16, 23} {
+		for pos := range n {
+			for c := range 256 {
+				v := []byte(strings.Repeat("a", n))
+				v[pos] = byte(c)
+				want := c >= 0x20 && c != 0x7f
+				if got := plainFieldValue(v); got != want {
+					t.Fatalf("len %d, byte %#x at %d: got %v, want %v", n, c, pos, got, want)
+				}
+			}
+		}
+	}
+}

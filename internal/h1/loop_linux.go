@@ -43,6 +43,13 @@ type Loop struct {
 	timers   timerHeap
 	now      int64 // loop clock (monoNow) at the start of the batch
 	yielded  int64
+	// wallRef is the wall clock read at loop clock wallRefAt; Now adds
+	// the loop clock's progress to it and reads the wall clock again
+	// every second, so that it follows adjustments.
+	wallRef     time.Time
+	wallRefAt   int64
+	wallRefUnix int64 // wallRef's Unix seconds and nanoseconds
+	wallRefNsec int64
 
 	// retired are connections whose memory goes back to the pools once
 	// the batch is over, when no callback of the batch can touch them.
@@ -124,9 +131,36 @@ func newLoop(id int) (*Loop, error) {
 // ID numbers the loop from 0 to LoopCount()-1.
 func (l *Loop) ID() int { return l.id }
 
-// Now returns the loop clock reading of the current batch as wall time:
-// what the loop's connections use as "now" for stamps and timeouts.
-func (l *Loop) Now() time.Time { return monoTime(l.now) }
+// unixSec returns the wall clock's Unix seconds at the start of the
+// batch (see Now).
+func (l *Loop) unixSec() int64 {
+	d := l.now - l.wallRefAt
+	if d < 0 || d >= int64(time.Second) || l.wallRef.IsZero() {
+		return l.Now().Unix()
+	}
+	return l.wallRefUnix + (l.wallRefNsec+d)/int64(time.Second)
+}
+
+// Nanotime returns the loop clock: nanoseconds of the monotonic clock at
+// the start of the current batch of events. Differences of readings are
+// durations.
+func (l *Loop) Nanotime() int64 { return l.now }
+
+// Now returns the time at the start of the current batch of events: what
+// the loop's requests use as "now" for stamps and latencies, read without
+// a clock call (the wall clock is read again once a second). Call it on
+// the loop's goroutine.
+func (l *Loop) Now() time.Time {
+	d := l.now - l.wallRefAt
+	if d < 0 || d >= int64(time.Second) || l.wallRef.IsZero() {
+		l.wallRef = time.Now()
+		l.wallRefAt = monoNow()
+		l.wallRefUnix, l.wallRefNsec = l.wallRef.Unix(), int64(l.wallRef.Nanosecond())
+		l.now = l.wallRefAt
+		return l.wallRef
+	}
+	return l.wallRef.Add(time.Duration(d))
+}
 
 func (l *Loop) setHandler(fd int, h loopHandler) {
 	if fd >= len(l.handlers) {
@@ -293,9 +327,14 @@ func (w wakeHandler) handleEvent(uint32) {
 
 func (w wakeHandler) abort() {}
 
-// timer is a deadline of a loop object, kept in the loop's heap.
+// timer is a deadline of a loop object, kept in the loop's heap. The
+// heap is updated lazily: moving a deadline later, or stopping it, only
+// changes when, and the heap entry (ordered by key) is checked again when
+// it comes due. Connections re-arm the same timeouts for every request,
+// so in a steady state the heap is hardly touched.
 type timer struct {
 	when  int64 // loop clock; 0 when not armed
+	key   int64 // the expiry the heap orders the timer by
 	slot  int   // position in the heap plus one; 0 when absent
 	owner timerOwner
 }
@@ -309,30 +348,47 @@ type timerOwner interface {
 // setTimer arms t to expire at when (loop clock), or stops it when when
 // is 0.
 func (l *Loop) setTimer(t *timer, when int64) {
+	t.when = when
 	if when == 0 {
-		if t.slot > 0 {
-			l.timers.remove(t)
-		}
-		t.when = 0
 		return
 	}
 	if t.slot > 0 {
-		t.when = when
+		if when >= t.key {
+			return // the entry comes due first and is checked then
+		}
+		t.key = when
 		l.timers.fix(t)
 		return
 	}
-	t.when = when
+	t.key = when
 	l.timers.push(t)
+}
+
+// dropTimer stops t and takes it out of the heap, for an object that goes
+// away (its memory may be reused).
+func (l *Loop) dropTimer(t *timer) {
+	t.when = 0
+	if t.slot > 0 {
+		l.timers.remove(t)
+	}
 }
 
 // runTimers fires the expired timers.
 func (l *Loop) runTimers() {
 	for {
 		t := l.timers.peek()
-		if t == nil || t.when > l.now {
+		if t == nil || t.key > l.now {
 			return
 		}
 		l.timers.remove(t)
+		switch {
+		case t.when == 0:
+			continue
+		case t.when > l.now:
+			t.key = t.when
+			l.timers.push(t)
+			continue
+		}
 		t.when = 0
 		owner := t.owner
 		l.safely(owner, owner.onTimer)
@@ -353,7 +409,7 @@ func (h *timerHeap) next() (int64, bool) {
 	if len(h.items) == 0 {
 		return 0, false
 	}
-	return h.items[0].when, true
+	return h.items[0].key, true
 }
 
 func (h *timerHeap) push(t *timer) {
@@ -393,7 +449,7 @@ func (h *timerHeap) swap(i, j int) {
 func (h *timerHeap) up(i int) {
 	for i > 0 {
 		parent := (i - 1) / 2
-		if h.items[parent].when <= h.items[i].when {
+		if h.items[parent].key <= h.items[i].key {
 			return
 		}
 		h.swap(i, parent)
@@ -411,10 +467,10 @@ func (h *timerHeap) down(i int) bool {
 			break
 		}
 		j := l
-		if r := l + 1; r < n && h.items[r].when < h.items[l].when {
+		if r := l + 1; r < n && h.items[r].key < h.items[l].key {
 			j = r
 		}
-		if h.items[i].when <= h.items[j].when {
+		if h.items[i].key <= h.items[j].key {
 			break
 		}
 		h.swap(i, j)

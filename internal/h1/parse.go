@@ -1,6 +1,9 @@
 package h1
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // splitField splits one header line into a token name and a trimmed
 // value, rejecting obs-fold, white space before the colon, invalid name
@@ -23,15 +26,45 @@ func splitField(line []byte) (name, value []byte, err error) {
 		}
 	}
 	value = trimOWS(line[colon+1:])
-	for _, c := range value {
-		if !validFieldValueByte(c) {
-			if c == '\r' {
-				return nil, nil, errBareCR
+	if !plainFieldValue(value) {
+		for _, c := range value {
+			if !validFieldValueByte(c) {
+				if c == '\r' {
+					return nil, nil, errBareCR
+				}
+				return nil, nil, errHeaderValue
 			}
-			return nil, nil, errHeaderValue
 		}
 	}
 	return name, value, nil
+}
+
+// plainFieldValue reports, eight bytes at a time, that v holds no control
+// byte (tab included) and no DEL, so that every byte is valid in a field
+// value; false means some byte needs the exact check.
+func plainFieldValue(v []byte) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for len(v) >= 8 {
+		w := binary.LittleEndian.Uint64(v)
+		// A byte below 0x20 (bytes from 0x80 are obs-text and allowed).
+		if (w-0x20*ones)&^w&highs != 0 {
+			return false
+		}
+		// A DEL byte.
+		if x := w ^ 0x7f*ones; (x-ones)&^x&highs != 0 {
+			return false
+		}
+		v = v[8:]
+	}
+	for _, c := range v {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // nextLine returns the first line of b without its line ending (CRLF or

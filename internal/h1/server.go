@@ -362,10 +362,15 @@ func (c *serverConn) lastRequest() bool {
 
 // date returns the cached Date value for the current second.
 func (c *serverConn) date() []byte {
-	now := time.Now()
-	if sec := now.Unix(); sec != c.dateSec {
+	var sec int64
+	if e := c.ev; e != nil && !e.escaped {
+		sec = e.lp.unixSec()
+	} else {
+		sec = time.Now().Unix()
+	}
+	if sec != c.dateSec {
 		c.dateSec = sec
-		now.UTC().AppendFormat(c.dateBuf[:0], "Mon, 02 Jan 2006 15:04:05 GMT")
+		time.Unix(sec, 0).UTC().AppendFormat(c.dateBuf[:0], "Mon, 02 Jan 2006 15:04:05 GMT")
 	}
 	return c.dateBuf[:]
 }

@@ -44,24 +44,46 @@ type inbound struct {
 // exchange is the per-request state, recycled through a sync.Pool. It
 // holds everything the logs and headers need once the request is done,
 // and the scratch buffers the request flow reuses, so that a request
-// served without plugins does not allocate.
+// served without plugins does not allocate. What belongs to one request
+// is in the embedded requestState, cleared in one assignment; the rest
+// is storage kept across requests.
 type exchange struct {
-	p     *Proxy
+	requestState
+
+	p        *Proxy
+	escapeFn func() // runEscaped, bound once
+
+	run       plugin.Run
+	pc        pluginCtx
+	match     router.Match
+	outHeader h1.Header
+	replay    bytes.Reader
+	hd        *httpDownstream // net/http adapter state, created on first use
+	tries     []attempt
+	excluded  []balancer.Address
+
+	buf     []byte // error bodies and the access log line
+	fwd     []byte // values of the gateway's upstream request headers
+	respBuf []byte // values of the response headers
+	copyBuf []byte // body filter scratch, allocated on first use
+}
+
+// requestState is what an exchange knows of one request.
+type requestState struct {
 	start time.Time
+	mono  int64 // loop clock at start, for requests on an event loop
 	idBuf [32]byte
 	id    string // view of idBuf
 
 	// loop is the event loop serving the request, nil when a goroutine
 	// does (see loop.go); rest is the part of the flow an escape from the
-	// loop runs, and escapeFn the bound method that runs it.
-	loop     *h1.Loop
-	rest     func(*exchange)
-	escapeFn func()
+	// loop runs.
+	loop *h1.Loop
+	rest func(*exchange)
 
 	in   inbound
 	down downstream
 	h1d  h1Downstream
-	hd   *httpDownstream // net/http adapter state, created on first use
 
 	// Client side, derived from in.
 	client  netip.Addr
@@ -78,12 +100,9 @@ type exchange struct {
 	snap       *snapshot.Snapshot
 	plugins    bool
 	bodyFilter bool
-	run        plugin.Run
-	pc         pluginCtx
 
 	// Routing.
 	rreq    router.Request
-	match   router.Match
 	route   *snapshot.Route
 	service *snapshot.Service
 
@@ -93,21 +112,16 @@ type exchange struct {
 	upstreamScheme  string
 	upstreamAddr    netip.AddrPort
 	upstreamTarget  []byte // path and query sent by the last attempt
-	tries           []attempt
 	proxyLatency    time.Duration
 	upstreamLatency time.Duration
-	outHeader       h1.Header
 	out             h1.OutRequest
 	src             countingReader
-	replay          bytes.Reader
-	respTmp         h1.Header
 
 	// Load balancing, when the service host names an upstream: its
-	// balancer, the address of the current attempt, the addresses that
-	// failed, and the hash cookie generated for a request that lacked it.
+	// balancer, the address of the current attempt, and the hash cookie
+	// generated for a request that lacked it.
 	bal        *balancer.Balancer
 	peer       balancer.Address
-	excluded   []balancer.Address
 	hashIn     hashInput
 	hashCookie hashCookie
 
@@ -115,11 +129,6 @@ type exchange struct {
 	status    int
 	bytesSent int64
 	failure   FailureClass
-
-	buf     []byte // error bodies and the access log line
-	fwd     []byte // values of the gateway's upstream request headers
-	respBuf []byte // values of the response headers
-	copyBuf []byte // body filter scratch, allocated on first use
 }
 
 func newExchange(p *Proxy) *exchange {
@@ -136,29 +145,46 @@ func newExchange(p *Proxy) *exchange {
 
 // reset forgets the request, keeping reusable storage.
 func (ex *exchange) reset() {
-	keep := *ex
-	ex.run.Start(nil) // drop references to the old configuration
-	ex.pc.reset()
-	keep.outHeader.Reset()
-	keep.respTmp.Reset()
-	keep.replay.Reset(nil)
-	clear(keep.excluded)
-	if keep.hd != nil {
-		keep.hd.reset()
+	if ex.plugins {
+		ex.run.Start(nil) // drop references to the old configuration
+		ex.pc.reset()
 	}
-	*ex = exchange{
-		p: keep.p, escapeFn: keep.escapeFn,
-		tries: keep.tries[:0], buf: keep.buf[:0], fwd: keep.fwd[:0], respBuf: keep.respBuf[:0],
-		copyBuf: keep.copyBuf, run: ex.run, pc: ex.pc, outHeader: keep.outHeader, respTmp: keep.respTmp,
-		replay: keep.replay, hd: keep.hd, match: keep.match, excluded: keep.excluded[:0],
+	ex.requestState = requestState{}
+	ex.outHeader.Reset()
+	ex.replay.Reset(nil)
+	clear(ex.excluded)
+	ex.excluded = ex.excluded[:0]
+	if ex.hd != nil {
+		ex.hd.reset()
 	}
+	clear(ex.tries)
+	ex.tries = ex.tries[:0]
+	ex.buf = ex.buf[:0]
+	ex.fwd = ex.fwd[:0]
+	ex.respBuf = ex.respBuf[:0]
 }
 
-// begin stamps the request start and its id.
-func (ex *exchange) begin() {
-	ex.start = time.Now()
+// begin stamps the request start and its id; loop is the event loop
+// serving the request, nil for a goroutine.
+func (ex *exchange) begin(loop *h1.Loop) {
+	ex.loop = loop
+	if loop != nil {
+		ex.start = loop.Now()
+		ex.mono = loop.Nanotime()
+	} else {
+		ex.start = time.Now()
+	}
 	newRequestID(&ex.idBuf)
 	ex.id = h1.ViewString(ex.idBuf[:])
+}
+
+// sinceStart is the time since the request started: by the loop's
+// clock on an event loop, else by the system's.
+func (ex *exchange) sinceStart() time.Duration {
+	if ex.loop != nil {
+		return time.Duration(ex.loop.Nanotime() - ex.mono)
+	}
+	return time.Since(ex.start)
 }
 
 // inspect derives the client-side fields from the inbound request.

@@ -32,7 +32,7 @@ type fwdState struct {
 	try            int // attempts made, the current one included
 	stale          int // transparent retries on stale keep-alive connections
 	picked         bool
-	sent           time.Time
+	sent           time.Duration // when the attempt was sent, since the start
 	uc             *h1.ClientConn // connection of the current attempt
 	status         int            // upstream status of the relayed response
 	filterBuf      *[]byte        // body of a response filtered as a whole
@@ -74,6 +74,8 @@ func (p *Proxy) prepareForward(ex *exchange) bool {
 		f.hostHeader = in.host
 	case ex.bal != nil:
 		f.hostPerAttempt = true
+	case svc.HostHeader != "":
+		f.hostHeader = viewBytes(svc.HostHeader)
 	default:
 		start := len(ex.fwd)
 		ex.fwd = appendServiceHost(ex.fwd, svc.Host, svc.Port, svc.Protocol)
@@ -127,7 +129,7 @@ func (p *Proxy) prepareForward(ex *exchange) bool {
 	if ex.plugins && ex.pc.method != "" {
 		f.method = ex.pc.method
 	}
-	ex.proxyLatency = time.Since(ex.start)
+	ex.proxyLatency = ex.sinceStart()
 	return true
 }
 
@@ -214,12 +216,12 @@ func (p *Proxy) prepareSend(ex *exchange, uc *h1.ClientConn) {
 	if f.length == 0 {
 		ex.out.Body = nil
 	}
-	f.sent = time.Now()
+	f.sent = ex.sinceStart()
 }
 
 // received records the attempt that got a response head.
 func (p *Proxy) received(ex *exchange, resp *h1.Response) {
-	ex.upstreamLatency = time.Since(ex.fw.sent)
+	ex.upstreamLatency = ex.sinceStart() - ex.fw.sent
 	ex.tries = append(ex.tries, attempt{addr: ex.upstreamAddr})
 	ex.fw.status = resp.Status()
 }

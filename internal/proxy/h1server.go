@@ -37,7 +37,7 @@ func (p *Proxy) ServeH1(x *h1.Exchange) {
 // beginH1 takes an exchange for a request of the h1 engine.
 func (p *Proxy) beginH1(x *h1.Exchange) *exchange {
 	ex := p.exchanges.Get().(*exchange)
-	ex.begin()
+	ex.begin(x.Loop())
 	req := x.Request()
 	in := &ex.in
 	in.method = req.MethodString()
@@ -85,8 +85,19 @@ func (p *Proxy) recycle(ex *exchange) {
 	if ex.down == &ex.h1d {
 		ex.h1d.finish()
 	}
+	p.releaseUpstream(ex)
 	ex.reset()
 	p.exchanges.Put(ex)
+}
+
+// releaseUpstream gives back the upstream connection of the relayed
+// response, kept until the request ends because the response's header
+// fields reference its buffer.
+func (p *Proxy) releaseUpstream(ex *exchange) {
+	if uc := ex.fw.uc; uc != nil {
+		ex.fw.uc = nil
+		uc.Release()
+	}
 }
 
 // reject answers a request the h1 engine refused before the handler ran

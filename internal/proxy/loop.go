@@ -25,7 +25,6 @@ import (
 // ServeLoop proxies one request on an h1 event loop (h1.LoopHandler).
 func (p *Proxy) ServeLoop(x *h1.Exchange) {
 	ex := p.beginH1(x)
-	ex.loop = x.Loop()
 	defer p.recoverLoop(ex)
 	p.inspect(ex)
 	ex.snap = p.snaps.Load()

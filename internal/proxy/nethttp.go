@@ -31,7 +31,7 @@ func (p *Proxy) NewServer(addr string) *http.Server {
 // allocates more than the h1 engine.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := p.exchanges.Get().(*exchange)
-	ex.begin()
+	ex.begin(nil)
 	if ex.hd == nil {
 		ex.hd = &httpDownstream{}
 	}
@@ -71,6 +71,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	func() {
 		defer func() {
 			aborted = d.aborted
+			p.releaseUpstream(ex)
 			ex.reset()
 			p.exchanges.Put(ex)
 		}()

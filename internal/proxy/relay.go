@@ -45,12 +45,13 @@ func filterWhole(resp *h1.Response, length int64) bool {
 }
 
 // relayHeaders sets the response header fields: the upstream's
-// end-to-end ones and the gateway's.
+// end-to-end ones, by reference (the upstream connection is released
+// only when the request ends), and the gateway's.
 func (p *Proxy) relayHeaders(ex *exchange, resp *h1.Response) {
 	h := ex.down.header()
 	uh := resp.Header()
-	copyResponseHeader(ex, h, uh)
-	p.setProxiedHeaders(ex, h, uh)
+	seen := copyResponseHeader(h, uh, p.opts.ServerTokens, p.opts.RequestIDHeader)
+	p.setProxiedHeaders(ex, h, uh, seen)
 }
 
 // relayHead sets up the response head of a proxied response and runs
@@ -63,11 +64,13 @@ func (p *Proxy) relayHead(ex *exchange, resp *h1.Response) (status int, length i
 	return status, resp.ContentLength()
 }
 
-// relayDone records how the body relay ended and gives the upstream
-// connection back. A failure reading the upstream is classified and
-// logged, and the client connection is cut so the truncation shows.
+// relayDone records how the body relay ended; the upstream connection
+// is released when the request ends (see recycle). A failure reading the
+// upstream is classified and logged, and the client connection is cut
+// so the truncation shows.
 func (p *Proxy) relayDone(ex *exchange, uc *h1.ClientConn, n int64, srcErr, dstErr error) {
 	ex.bytesSent = n
+	ex.fw.uc = uc
 	if srcErr != nil {
 		class := classifyAttempt(srcErr)
 		ex.failure = class
@@ -75,51 +78,67 @@ func (p *Proxy) relayDone(ex *exchange, uc *h1.ClientConn, n int64, srcErr, dstE
 		if class != FailClientAbort {
 			p.logFailure(ex, len(ex.tries), class, srcErr)
 		}
-		uc.Release()
 		ex.down.abort()
 		return
 	}
-	uc.Release()
 	if dstErr != nil {
 		ex.failure = FailClientAbort
 		ex.down.abort()
 	}
 }
 
-// copyResponseHeader copies the upstream's end-to-end fields into h.
-// Names and values are copied into ex.respBuf, so they stay valid after
-// the upstream connection is released.
-func copyResponseHeader(ex *exchange, h, upstream *h1.Header) {
-	tmp := &ex.respTmp
-	tmp.Reset()
-	h1.CopyEndToEnd(tmp, upstream, nil)
-	b := ex.respBuf
-	for i := 0; i < tmp.Len(); i++ {
-		f := tmp.At(i)
-		start := len(b)
-		b = append(b, f.Name...)
-		mid := len(b)
-		b = append(b, f.Value...)
-		end := len(b)
-		h.AppendField(b[start:mid:mid], b[mid:end:end])
+// Upstream response fields the gateway treats specially.
+const (
+	seenVia    = 1 << iota // a Via field
+	seenServer             // a Server field
+)
+
+// copyResponseHeader appends the upstream's end-to-end fields to h by
+// reference, leaving out Via when the gateway writes its own (viaOwn)
+// and X-Kong-Request-Id when it sends the request id (idOwn). It reports
+// which of Via and Server the upstream sent.
+func copyResponseHeader(h, upstream *h1.Header, viaOwn, idOwn bool) (seen int) {
+	listed := upstream.Has("Connection")
+	for i := 0; i < upstream.Len(); i++ {
+		f := upstream.At(i)
+		switch len(f.Name) {
+		case 3:
+			if eqFold(f.Name, "Via") {
+				seen |= seenVia
+				if viaOwn {
+					continue
+				}
+			}
+		case 6:
+			if eqFold(f.Name, "Server") {
+				seen |= seenServer
+			}
+		case 17:
+			if idOwn && eqFold(f.Name, "X-Kong-Request-Id") {
+				continue
+			}
+		}
+		if h1.IsHopByHop(f.Name) || listed && upstream.HasToken("Connection", h1.ViewString(f.Name)) {
+			continue
+		}
+		h.AppendField(f.Name, f.Value)
 	}
-	ex.respBuf = b
-	tmp.Reset()
+	return seen
 }
 
 // setProxiedHeaders adds the gateway headers of a proxied response.
-func (p *Proxy) setProxiedHeaders(ex *exchange, h, upstream *h1.Header) {
+func (p *Proxy) setProxiedHeaders(ex *exchange, h, upstream *h1.Header, seen int) {
 	b := ex.respBuf
 	if p.opts.ServerTokens {
 		start := len(b)
-		if upstream.Has("Via") {
+		if seen&seenVia != 0 {
 			appendJoined(&b, upstream, "Via")
-			b = append(b, ", "...)
+			b = append(b, ',', ' ')
 		}
-		b = append(b, "1.1"...)
+		b = append(b, '1', '.', '1')
 		b = append(b, p.viaToken...)
-		setField(h, nameVia, b[start:len(b):len(b)])
-		if !upstream.Has("Server") {
+		h.AppendField(nameVia, b[start:len(b):len(b)])
+		if seen&seenServer == 0 {
 			h.AppendField(nameServer, p.serverTokenBytes)
 		}
 	}
@@ -133,7 +152,7 @@ func (p *Proxy) setProxiedHeaders(ex *exchange, h, upstream *h1.Header) {
 	}
 	ex.respBuf = b
 	if p.opts.RequestIDHeader {
-		setField(h, nameRequestID, ex.idBuf[:])
+		h.AppendField(nameRequestID, ex.idBuf[:])
 	}
 	setHashCookie(ex, h)
 	p.setDebugHeaders(ex, h)

@@ -6,40 +6,62 @@ import (
 	"github.com/straitgw/strait/internal/h1"
 )
 
-// skipUpstream reports client fields that never travel upstream as sent,
-// beyond the hop-by-hop ones h1.CopyEndToEnd drops: Proxy (httpoxy),
-// Expect (answered by the gateway), Host and the framing fields (written
-// by the client engine), and the fields the gateway computes itself.
-func skipUpstream(name []byte) bool {
-	switch len(name) {
-	case 3:
-		return eqFold(name, "Via")
-	case 4:
-		return eqFold(name, "Host")
-	case 5:
-		return eqFold(name, "Proxy")
-	case 6:
-		return eqFold(name, "Expect")
-	case 9:
-		return eqFold(name, "X-Real-IP")
-	case 14:
-		return eqFold(name, "Content-Length")
-	case 15:
-		return eqFold(name, "X-Forwarded-For")
-	case 16:
-		return eqFold(name, "X-Forwarded-Host") || eqFold(name, "X-Forwarded-Port") || eqFold(name, "X-Forwarded-Path")
-	case 17:
-		return eqFold(name, "X-Forwarded-Proto") || eqFold(name, "X-Kong-Request-Id")
-	case 18:
-		return eqFold(name, "X-Forwarded-Prefix")
-	}
-	return false
-}
+// Client fields the upstream header construction looks at.
+const (
+	hasXFF        = 1 << iota // X-Forwarded-For
+	hasVia                    // Via
+	hasTE                     // TE
+	hasConnection             // Connection
+	hasUpgrade                // Upgrade
+)
 
-// skipUpstreamKeepID is skipUpstream letting the client's
-// X-Kong-Request-Id through (the gateway does not send its own).
-func skipUpstreamKeepID(name []byte) bool {
-	return skipUpstream(name) && !eqFold(name, "X-Kong-Request-Id")
+// classifyUpstream tells what becomes of a client field in the upstream
+// request: skip is set for the fields that never travel as sent, beyond
+// the hop-by-hop ones: Proxy (httpoxy), Expect (answered by the gateway),
+// Host and the framing fields (written by the client engine), and the
+// fields the gateway computes itself (X-Kong-Request-Id only when the
+// gateway sends its own, sendID). seen flags the fields the gateway's own
+// values depend on.
+func classifyUpstream(name []byte, sendID bool) (skip bool, seen int) {
+	switch len(name) {
+	case 2:
+		if eqFold(name, "TE") {
+			return false, hasTE
+		}
+	case 3:
+		if eqFold(name, "Via") {
+			return true, hasVia
+		}
+	case 4:
+		return eqFold(name, "Host"), 0
+	case 5:
+		return eqFold(name, "Proxy"), 0
+	case 6:
+		return eqFold(name, "Expect"), 0
+	case 7:
+		if eqFold(name, "Upgrade") {
+			return false, hasUpgrade
+		}
+	case 9:
+		return eqFold(name, "X-Real-IP"), 0
+	case 10:
+		if eqFold(name, "Connection") {
+			return false, hasConnection
+		}
+	case 14:
+		return eqFold(name, "Content-Length"), 0
+	case 15:
+		if eqFold(name, "X-Forwarded-For") {
+			return true, hasXFF
+		}
+	case 16:
+		return eqFold(name, "X-Forwarded-Host") || eqFold(name, "X-Forwarded-Port") || eqFold(name, "X-Forwarded-Path"), 0
+	case 17:
+		return eqFold(name, "X-Forwarded-Proto") || sendID && eqFold(name, "X-Kong-Request-Id"), 0
+	case 18:
+		return eqFold(name, "X-Forwarded-Prefix"), 0
+	}
+	return false, 0
 }
 
 // buildUpstreamHeader fills ex.outHeader with the fields sent upstream:
@@ -47,28 +69,39 @@ func skipUpstreamKeepID(name []byte) bool {
 // (X-Forwarded-*, X-Real-IP, Via, X-Kong-Request-Id, TE, the websocket
 // upgrade), whose values are built in ex.fwd. The gateway fields come
 // last and no client field of the same name survives, so a client
-// cannot shadow them.
+// cannot shadow them. The client fields are walked once.
 func (p *Proxy) buildUpstreamHeader(ex *exchange) {
 	dst, src := &ex.outHeader, ex.in.header
-	if p.opts.UpstreamRequestID {
-		h1.CopyEndToEnd(dst, src, skipUpstream)
-	} else {
-		h1.CopyEndToEnd(dst, src, skipUpstreamKeepID)
+	sendID := p.opts.UpstreamRequestID
+	listed := src.Has("Connection") // fields it names are hop-by-hop too
+	seen := 0
+	for i := 0; i < src.Len(); i++ {
+		f := src.At(i)
+		skip, s := classifyUpstream(f.Name, sendID)
+		seen |= s
+		if skip || h1.IsHopByHop(f.Name) || listed && src.HasToken("Connection", h1.ViewString(f.Name)) {
+			continue
+		}
+		dst.AppendField(f.Name, f.Value)
 	}
+
 	b := ex.fwd
 	var start int
 	mark := func() { start = len(b) }
 	value := func() []byte { return b[start:len(b):len(b)] }
 
 	mark()
-	if src.Has("X-Forwarded-For") {
+	b = ex.client.AppendTo(b)
+	client := value()
+	if seen&hasXFF != 0 {
+		mark()
 		appendJoined(&b, src, "X-Forwarded-For")
-		b = append(b, ", "...)
+		b = append(b, ',', ' ')
 		b = ex.in.peer.Addr().AppendTo(b)
+		dst.AppendField(nameXFF, value())
 	} else {
-		b = ex.client.AppendTo(b)
+		dst.AppendField(nameXFF, client)
 	}
-	dst.AppendField(nameXFF, value())
 
 	dst.AppendField(nameXFProto, p.trustedOr(ex, "X-Forwarded-Proto", schemeBytes(ex.scheme)))
 
@@ -95,33 +128,32 @@ func (p *Proxy) buildUpstreamHeader(ex *exchange) {
 		dst.AppendField(nameXFPrefix, value())
 	}
 
-	mark()
-	b = ex.client.AppendTo(b)
-	dst.AppendField(nameXRealIP, value())
+	dst.AppendField(nameXRealIP, client)
 
 	mark()
-	if src.Has("Via") {
+	if seen&hasVia != 0 {
 		appendJoined(&b, src, "Via")
-		b = append(b, ", "...)
+		b = append(b, ',', ' ')
 	}
 	switch {
 	case ex.in.protoMaj == 2:
 		b = append(b, '2')
 	case ex.in.protoMin == 0:
-		b = append(b, "1.0"...)
+		b = append(b, '1', '.', '0')
 	default:
-		b = append(b, "1.1"...)
+		b = append(b, '1', '.', '1')
 	}
 	b = append(b, p.viaToken...)
 	dst.AppendField(nameVia, value())
 
-	if p.opts.UpstreamRequestID {
+	if sendID {
 		dst.AppendField(nameRequestID, ex.idBuf[:])
 	}
-	if headerHasToken(src, "TE", "trailers") {
+	if seen&hasTE != 0 && headerHasToken(src, "TE", "trailers") {
 		dst.AppendField(nameTE, valueTrailers)
 	}
-	if headerHasToken(src, "Connection", "upgrade") && headerHasToken(src, "Upgrade", "websocket") {
+	if seen&(hasConnection|hasUpgrade) == hasConnection|hasUpgrade &&
+		headerHasToken(src, "Connection", "upgrade") && headerHasToken(src, "Upgrade", "websocket") {
 		dst.AppendField(nameConnection, valueUpgrade)
 		dst.AppendField(nameUpgrade, valueWebsocket)
 	}

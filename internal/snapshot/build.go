@@ -3,6 +3,7 @@ package snapshot
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,6 +71,7 @@ func compileService(o entity.Object) *Service {
 	if a, err := netip.ParseAddr(strings.Trim(svc.Host, "[]")); err == nil {
 		svc.Addr = a
 	}
+	svc.HostHeader = hostHeader(svc.Host, svc.Addr, svc.Port, svc.Protocol)
 	if v, ok := o["tls_verify"].(bool); ok {
 		svc.TLSVerify = &v
 	}
@@ -131,4 +133,16 @@ func headers(v any) map[string][]string {
 		out[k] = strs(vals)
 	}
 	return out
+}
+
+// hostHeader is the Host value for a service: its host, plus the port
+// unless it is the protocol's default; IPv6 literals in brackets.
+func hostHeader(host string, addr netip.Addr, port int, protocol string) string {
+	if (protocol == "http" && port == 80) || (protocol == "https" && port == 443) {
+		return host
+	}
+	if addr.Is6() && !strings.HasPrefix(host, "[") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + strconv.Itoa(port)
 }

@@ -24,6 +24,10 @@ type Service struct {
 	// Addr is Host parsed, when it is an IP literal (invalid otherwise).
 	Addr netip.Addr
 	Port int
+	// HostHeader is the Host sent upstream when neither a plugin nor
+	// preserve_host decides it: Host, plus the port unless it is the
+	// protocol's default.
+	HostHeader string
 	// Path is the service path; "" when null.
 	Path           string
 	Retries        int

@@ -32,7 +32,7 @@ type fwdState struct {
 	try            int // attempts made, the current one included
 	stale          int // transparent retries on stale keep-alive connections
 	picked         bool
-	sent           time.Duration // when the attempt was sent, since the start
+	sent           time.Duration  // when the attempt was sent, since the start
 	uc             *h1.ClientConn // connection of the current attempt
 	status         int            // upstream status of the relayed response
 	filterBuf      *[]byte        // body of a response filtered as a whole

@@ -67,6 +67,9 @@ func ValidHeaderName(name string) bool {
 // without changing the message framing (no CR, LF, NUL or other
 // control bytes except tab).
 func ValidHeaderValue(value string) bool {
+	if plainFieldValue(unsafe.Slice(unsafe.StringData(value), len(value))) {
+		return true
+	}
 	for i := 0; i < len(value); i++ {
 		if !validFieldValueByte(value[i]) {
 			return false

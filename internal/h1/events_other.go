@@ -117,3 +117,5 @@ func (p *Pool) putLoop(c *ClientConn) { c.closeConn() }
 func (p *Pool) closeLoopIdle() {}
 
 func (c *serverConn) closeLoopConn(idleOnly bool) {}
+
+func (c *serverConn) hijackedOffLoop() {}

@@ -91,6 +91,7 @@ type evState struct {
 	headTimed bool // the header timeout is armed for the current head
 	inServe   bool // inside the handler's ServeLoop
 	doneEarly bool // Done was called during ServeLoop
+	gen       uint64 // tells connections sharing this structure apart
 	escaped   bool
 	closeNow  bool // the escaped request closed the connection
 	closed    bool
@@ -262,7 +263,7 @@ func (s *Server) newEventConn(lp *Loop, fd int, remote, local netip.AddrPort) {
 		e.resumeFn = e.resume
 		c.ev = e
 	}
-	*e = evState{c: c, lp: lp, resumeFn: e.resumeFn}
+	*e = evState{c: c, lp: lp, resumeFn: e.resumeFn, gen: connGen.Add(1)}
 	e.tm.owner = e
 	e.fd = fdConn{fd: fd, local: local, remote: remote}
 	c.conn = &e.fd
@@ -756,12 +757,10 @@ func (e *evState) resume() {
 	c.w.timeout = 0
 	c.w.loop = true
 	if x.hijacked {
-		// The connection now belongs to the hijacker, on the lent
-		// descriptor; the loop's own goes.
+		// The connection belongs to the hijacker, on the lent descriptor
+		// (Hijack stopped tracking it); the loop's own descriptor goes.
 		e.closed = true
 		_ = e.fd.Close()
-		c.srv.removeConn(c)
-		e.setState(StateClosed)
 		e.phase = phaseClosed
 		e.released = true // the exchange may still be referenced
 		return
@@ -1031,15 +1030,36 @@ func (b *Body) skipBuffered() bool {
 }
 
 // closeLoopConn closes an event-loop connection from any goroutine.
+// (Shutdown and Close; s.mu is held). The connection's structure may be
+// recycled before the loop gets to it, so the loop checks that it still
+// serves the same connection.
 func (c *serverConn) closeLoopConn(idleOnly bool) {
 	e := c.ev
-	if idleOnly {
-		e.lp.Post(e.closeIfIdle)
-		return
-	}
-	e.lp.Post(func() {
-		if e.phase != phaseLent {
+	lp, gen := e.lp, e.gen
+	lp.Post(func() {
+		if e.lp != lp || e.gen != gen || e.closed {
+			return
+		}
+		switch {
+		case idleOnly:
+			e.closeIfIdle()
+		case e.phase == phaseLent:
+			// The request off the loop ends when its connection does.
+			_ = e.lent.Close()
+		default:
 			e.close()
 		}
 	})
+}
+
+// connGen numbers event-loop connections.
+var connGen atomic.Uint64
+
+// hijackedOffLoop lets go of a lent connection its handler took over:
+// the server stops tracking it now, as it does a goroutine-served one
+// once the handler returns. It runs off the loop, which does not touch
+// the connection while it is lent.
+func (c *serverConn) hijackedOffLoop() {
+	c.srv.removeConn(c)
+	c.ev.setState(StateClosed)
 }

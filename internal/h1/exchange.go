@@ -446,6 +446,9 @@ func (x *Exchange) Hijack() (net.Conn, []byte, error) {
 	}
 	_ = c.conn.SetDeadline(time.Time{})
 	c.r.deadline, c.w.deadline = time.Time{}, time.Time{}
+	if c.ev != nil {
+		c.hijackedOffLoop()
+	}
 	return c.conn, rest, nil
 }
 

@@ -109,6 +109,12 @@ func (h *Header) Add(name, value string) error {
 	if !ValidHeaderName(name) || !ValidHeaderValue(value) {
 		return ErrInvalidHeader
 	}
+	h.add(name, value)
+	return nil
+}
+
+// add appends a validated field.
+func (h *Header) add(name, value string) {
 	start := len(h.arena)
 	h.arena = append(h.arena, name...)
 	mid := len(h.arena)
@@ -117,7 +123,6 @@ func (h *Header) Add(name, value string) error {
 	// Full slice expressions keep later appends from writing into
 	// earlier fields.
 	h.fields = append(h.fields, Field{Name: h.arena[start:mid:mid], Value: h.arena[mid:end:end]})
-	return nil
 }
 
 // Set replaces every field called name with one field holding value.
@@ -134,7 +139,8 @@ func (h *Header) Set(name, value string) error {
 		}
 	}
 	if first < 0 {
-		return h.Add(name, value)
+		h.add(name, value)
+		return nil
 	}
 	h.delFrom(name, first+1)
 	start := len(h.arena)

@@ -107,6 +107,10 @@ type Response interface {
 	RangeHeaders(fn func(name, value string) bool)
 	// SetHeader replaces every value of header name with value.
 	SetHeader(name, value string)
+	// SetHeaderBytes is SetHeader for a value held in a buffer: the value
+	// is copied, so the caller may reuse the buffer at once (a value
+	// formatted per request needs no string of its own).
+	SetHeaderBytes(name string, value []byte)
 	// AddHeader appends a value to header name.
 	AddHeader(name, value string)
 	// DelHeader removes header name.

@@ -42,7 +42,9 @@ type pluginCtx struct {
 	exitHeaders []plugin.Header
 	errorBuf    []byte
 
-	shared map[string]any
+	// shared holds the values plugins share during the request (Get,
+	// Set): a handful at most, so a slice searched in order beats a map.
+	shared []sharedValue
 
 	normPath          string
 	upstreamPath      string
@@ -87,7 +89,7 @@ func (c *pluginCtx) reset() {
 	shared, hdrs, ebuf := c.shared, c.exitHeaders[:0], c.errorBuf[:0]
 	clear(shared)
 	clear(c.exitHeaders)
-	*c = pluginCtx{shared: shared, exitHeaders: hdrs, errorBuf: ebuf}
+	*c = pluginCtx{shared: shared[:0], exitHeaders: hdrs, errorBuf: ebuf}
 }
 
 // Request implements plugin.Context.
@@ -156,21 +158,42 @@ func (c *pluginCtx) Error(status int, message string) {
 func (c *pluginCtx) Exited() bool { return c.exited }
 
 // Get implements plugin.Context.
-func (c *pluginCtx) Get(key string) any { return c.shared[key] }
+func (c *pluginCtx) Get(key string) any {
+	for i := range c.shared {
+		if c.shared[i].key == key {
+			return c.shared[i].value
+		}
+	}
+	return nil
+}
 
 // Set implements plugin.Context.
 func (c *pluginCtx) Set(key string, value any) {
-	if c.shared == nil {
-		c.shared = make(map[string]any, 4)
+	for i := range c.shared {
+		if c.shared[i].key == key {
+			c.shared[i].value = value
+			return
+		}
 	}
-	c.shared[key] = value
+	c.shared = append(c.shared, sharedValue{key, value})
+}
+
+// sharedValue is one value plugins share during a request.
+type sharedValue struct {
+	key   string
+	value any
 }
 
 // RequestID implements plugin.Context.
 func (c *pluginCtx) RequestID() string { return c.ex.id }
 
 // Now implements plugin.Context.
-func (c *pluginCtx) Now() time.Time { return time.Now() }
+func (c *pluginCtx) Now() time.Time {
+	if l := c.ex.loop; l != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
 
 // LogRecord implements plugin.Context.
 func (c *pluginCtx) LogRecord() *plugin.LogRecord {
@@ -411,6 +434,11 @@ func (s *pluginResponse) RangeHeaders(fn func(name, value string) bool) {
 
 // SetHeader implements plugin.Response.
 func (s *pluginResponse) SetHeader(name, value string) { _ = s.ex.down.header().Set(name, value) }
+
+// SetHeaderBytes implements plugin.Response; the header copies value.
+func (s *pluginResponse) SetHeaderBytes(name string, value []byte) {
+	_ = s.ex.down.header().Set(name, h1.ViewString(value))
+}
 
 // AddHeader implements plugin.Response.
 func (s *pluginResponse) AddHeader(name, value string) { _ = s.ex.down.header().Add(name, value) }

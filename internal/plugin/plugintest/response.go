@@ -33,6 +33,9 @@ func (r *Response) RangeHeaders(fn func(name, value string) bool) { r.Headers.Ra
 // SetHeader implements plugin.Response.
 func (r *Response) SetHeader(name, value string) { r.Headers.Set(name, value) }
 
+// SetHeaderBytes implements plugin.Response.
+func (r *Response) SetHeaderBytes(name string, value []byte) { r.Headers.Set(name, string(value)) }
+
 // AddHeader implements plugin.Response.
 func (r *Response) AddHeader(name, value string) { r.Headers.Add(name, value) }
 

@@ -52,9 +52,12 @@ type outcome struct {
 	// resets holds each window's RateLimit-Reset value.
 	resets [maxWindows]int64
 	keys   []byte
+	// scratch holds the text of one header value at a time (the
+	// response copies it).
+	scratch []byte
 }
 
-var outcomes = sync.Pool{New: func() any { return &outcome{keys: make([]byte, 0, 512)} }}
+var outcomes = sync.Pool{New: func() any { return &outcome{keys: make([]byte, 0, 512), scratch: make([]byte, 0, 32)} }}
 
 // NewHandler builds the handler of a global instance from its
 // configuration; it warns through slog.Default.
@@ -227,28 +230,38 @@ func (h *Handler) HeaderFilter(ctx plugin.Context) {
 		return
 	}
 	resp := ctx.Response()
-	best, bestRemaining, bestText := -1, 0.0, ""
+	best, bestRemaining := -1, 0.0
 	for i := 0; i < o.n; i++ {
 		l := &h.c.limits[i]
 		remaining := math.Max(0, l.max-float64(o.windows[i].used))
 		if i == o.blocked {
 			remaining = 0
 		}
-		remainingText := formatNumber(remaining)
 		resp.SetHeader(l.limitHeader, l.maxText)
-		resp.SetHeader(l.remainingHeader, remainingText)
+		o.scratch = appendNumber(o.scratch[:0], remaining)
+		resp.SetHeaderBytes(l.remainingHeader, o.scratch)
 		if best < 0 || remaining < bestRemaining ||
 			remaining == bestRemaining && l.period.seconds > h.c.limits[best].period.seconds {
-			best, bestRemaining, bestText = i, remaining, remainingText
+			best, bestRemaining = i, remaining
 		}
 	}
-	reset := strconv.FormatInt(o.resets[best], 10)
 	resp.SetHeader(headerLimit, h.c.limits[best].maxText)
-	resp.SetHeader(headerRemaining, bestText)
-	resp.SetHeader(headerReset, reset)
+	o.scratch = appendNumber(o.scratch[:0], bestRemaining)
+	resp.SetHeaderBytes(headerRemaining, o.scratch)
+	o.scratch = strconv.AppendInt(o.scratch[:0], o.resets[best], 10)
+	resp.SetHeaderBytes(headerReset, o.scratch)
 	if o.blocked >= 0 {
-		resp.SetHeader(headerRetryAfter, reset)
+		resp.SetHeaderBytes(headerRetryAfter, o.scratch)
 	}
+}
+
+// appendNumber appends a limit or a remaining count as Kong prints them:
+// integers without a fraction.
+func appendNumber(b []byte, v float64) []byte {
+	if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+		return strconv.AppendInt(b, int64(v), 10)
+	}
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }
 
 // formatNumber prints a limit or a remaining count as Kong does:

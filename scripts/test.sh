@@ -41,3 +41,9 @@ if [[ -n "$unformatted" ]]; then
 fi
 go vet ./...
 go test -race -count=1 "$@" ./...
+if (($# == 0)); then
+  # The proxy's tests run on the event loops, the engine of plain
+  # listeners; run them again on the goroutine engine that TLS listeners
+  # (and proxy_event_loops = off) use.
+  STRAIT_TEST_PROXY_ENGINE=goroutines go test -race -count=1 ./internal/proxy/
+fi

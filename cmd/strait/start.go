@@ -188,6 +188,14 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		serveOn(srv, srv.Serve, ln, l, kind)
 		return nil
 	}
+	var h1Servers []*h1.Server
+	prometheus.Default.SetOffLoop(func() map[string]uint64 {
+		counts := px.OffLoop()
+		for _, srv := range h1Servers {
+			counts["body"] += srv.OffLoopRequests()
+		}
+		return counts
+	})
 	// startH1 serves an HTTP/1.1 proxy listener (plain or TLS) with the
 	// h1 engine; connections are counted for /status and the metrics.
 	startH1 := func(l config.Listener) error {
@@ -196,6 +204,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 			return fmt.Errorf("proxy listener %s: %w", l.Addr, err)
 		}
 		srv := px.NewH1Server()
+		h1Servers = append(h1Servers, srv)
 		srv.ReadHeaderTimeout = cfg.ClientHeaderTimeout
 		srv.BodyReadTimeout = cfg.ClientBodyTimeout
 		srv.IdleTimeout = cfg.KeepaliveTimeout

@@ -463,6 +463,7 @@ func (e *evState) serve() {
 	e.setState(StateActive)
 	lh, ok := c.srv.Handler.(LoopHandler)
 	if !ok || !e.bodyBuffered() {
+		c.srv.offLoop.Add(1)
 		h := c.srv.Handler
 		x := &c.x
 		if err := e.escape(func() { h.ServeH1(x) }); err != nil {
@@ -766,6 +767,7 @@ func (e *evState) resume() {
 		return
 	}
 	_ = lent.Close()
+	e.setState(StateIdle)
 	if e.closed || e.closeNow || c.srv.shuttingDown() && c.r.buffered() == 0 {
 		e.phase = phaseServe // close releases
 		e.closed = false
@@ -777,7 +779,6 @@ func (e *evState) resume() {
 		e.closeForGood()
 		return
 	}
-	e.setState(StateIdle)
 	e.startHead()
 	// Readiness is unknown after the escape: read once.
 	c.r.drained = false

@@ -71,6 +71,8 @@ type Server struct {
 	// goroutine or loop and must be cheap.
 	ConnStateHook func(from, to ConnState)
 
+	offLoop atomic.Uint64 // requests the event loops handed to a goroutine
+
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	conns     map[*serverConn]struct{}
@@ -86,6 +88,11 @@ func Serve(ln net.Listener, h Handler) error {
 }
 
 func (s *Server) shuttingDown() bool { return s.shutdown.Load() }
+
+// OffLoopRequests returns how many requests the event loops served off
+// the loop on their own account (a body still on the wire, or a handler
+// that is not a LoopHandler); a LoopHandler's escapes are its own.
+func (s *Server) OffLoopRequests() uint64 { return s.offLoop.Load() }
 
 func orDefault[T int | time.Duration](v, def T) T {
 	if v <= 0 {

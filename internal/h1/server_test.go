@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -438,6 +439,40 @@ func testServerShutdownDrains(t *testing.T) {
 	}
 }
 
+// testServerConnStates follows one keep-alive connection through its
+// states as ConnStateHook reports them.
+func testServerConnStates(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	names := map[ConnState]string{0: "-", StateNew: "new", StateActive: "active", StateIdle: "idle", StateClosed: "closed"}
+	srv := &Server{Handler: HandlerFunc(echoHandler), ConnStateHook: func(from, to ConnState) {
+		mu.Lock()
+		got = append(got, names[from]+">"+names[to])
+		mu.Unlock()
+	}}
+	addr := startServer(t, srv)
+	c := dialRaw(t, addr)
+	c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n")
+	c.response("GET")
+	c.send("GET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+	c.response("GET")
+	if !c.closed() {
+		t.Fatal("connection not closed")
+	}
+	want := "->new new>active active>idle idle>active active>idle idle>closed"
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		mu.Lock()
+		done := strings.Join(got, " ") == want
+		mu.Unlock()
+		if done {
+			return
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	t.Fatalf("states %q, want %q", strings.Join(got, " "), want)
+}
+
 // TestServer runs the server tests with both ways of serving: a goroutine
 // per connection (Serve) and the event loops (ServeEvents), where these
 // synchronous handlers run off the loop.
@@ -446,6 +481,7 @@ func TestServer(t *testing.T) {
 		name string
 		fn   func(t *testing.T)
 	}{
+		{"ConnStates", testServerConnStates},
 		{"ValidRequests", testServerValidRequests},
 		{"Smuggling", testServerSmuggling},
 		{"Pipelining", testServerPipelining},

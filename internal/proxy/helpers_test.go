@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/straitgw/strait/internal/router"
+	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/snapshot"
 )
 
@@ -147,6 +148,7 @@ type gateway struct {
 	server    *testServer
 	accessLog *logBuffer
 	errorLog  *logBuffer
+	probeLogs chan *plugin.LogRecord // log records of the probe plugin, if any
 }
 
 // testServer is the listener side of a gateway under test.

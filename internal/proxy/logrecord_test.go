@@ -52,8 +52,11 @@ func TestLogQueryAndHeaders(t *testing.T) {
 // TestLogRecordRedactsKeyAuthCredentials sends the key-auth key in the
 // query and in the header, and checks that neither reaches the record.
 func TestLogRecordRedactsKeyAuthCredentials(t *testing.T) {
-	logs := make(chan *plugin.LogRecord, 4)
-	g := pluginGateway(t, logs)
+	forEachProbe(t, testLogRecordRedactsKeyAuthCredentials)
+}
+
+func testLogRecordRedactsKeyAuthCredentials(t *testing.T, g *gateway) {
+	logs := g.probeLogs
 	resp := g.do(t, "GET", "/secure/x?apikey=alice-key&keep=1", http.Header{"Apikey": {"alice-key"}}, nil)
 	readBody(t, resp)
 	if resp.StatusCode != 200 {

@@ -28,8 +28,12 @@ func (p *Proxy) ServeLoop(x *h1.Exchange) {
 	defer p.recoverLoop(ex)
 	p.inspect(ex)
 	ex.snap = p.snaps.Load()
-	if ex.in.upgrade || ex.snap != nil && ex.snap.HasPlugins && ex.snap.Plugins.Global().Blocking() {
-		p.escape(ex, (*Proxy).serveRouted)
+	switch {
+	case ex.in.upgrade:
+		p.escape(ex, OffLoopUpgrade, (*Proxy).serveRouted)
+		return
+	case ex.snap != nil && ex.snap.HasPlugins && ex.snap.Plugins.Global().Blocking():
+		p.escape(ex, OffLoopPlugin, (*Proxy).serveRouted)
 		return
 	}
 	if p.route(ex) {
@@ -37,7 +41,7 @@ func (p *Proxy) ServeLoop(x *h1.Exchange) {
 		return
 	}
 	if ex.route.Plugins.Blocking() {
-		p.escape(ex, (*Proxy).serveAccess)
+		p.escape(ex, OffLoopPlugin, (*Proxy).serveAccess)
 		return
 	}
 	if p.accessPlugins(ex) {
@@ -59,7 +63,8 @@ func (p *Proxy) complete(ex *exchange) {
 // escape runs rest(ex), then the end of the request, on a goroutine with
 // blocking I/O; the loop gets the connection back afterwards. Nothing
 // may touch ex after escape returns.
-func (p *Proxy) escape(ex *exchange, rest func(*Proxy, *exchange)) {
+func (p *Proxy) escape(ex *exchange, reason string, rest func(*Proxy, *exchange)) {
+	p.offLoop.add(reason)
 	x := ex.h1d.x
 	ex.loop = nil
 	ex.rest = func(ex *exchange) { rest(ex.p, ex) }
@@ -140,7 +145,7 @@ func (p *Proxy) nextAttempt(ex *exchange) {
 	}
 	if f.key.scheme != "http" {
 		f.try--
-		p.escape(ex, (*Proxy).attempts)
+		p.escape(ex, OffLoopTLS, (*Proxy).attempts)
 		return
 	}
 	if uc := f.pool.pool.GetLoop(ex.loop); uc != nil {
@@ -150,7 +155,7 @@ func (p *Proxy) nextAttempt(ex *exchange) {
 	addr, ok := p.loopAddr(ex)
 	if !ok {
 		f.try--
-		p.escape(ex, (*Proxy).attempts)
+		p.escape(ex, OffLoopDNS, (*Proxy).attempts)
 		return
 	}
 	ex.upstreamAddr = addr

@@ -19,8 +19,14 @@ import (
 )
 
 // probe is a plugin whose behaviour is driven by request headers, so one
-// instance covers every phase.
-type probe struct{ logs chan *plugin.LogRecord }
+// instance covers every phase. A blocking probe sends its requests off
+// the event loops; a non-blocking one keeps them there.
+type probe struct {
+	logs     chan *plugin.LogRecord
+	blocking bool
+}
+
+func (p probe) NonBlocking() bool { return !p.blocking }
 
 func (probe) Rewrite(ctx plugin.Context) { ctx.Request().SetHeader("X-Rewritten", "1") }
 
@@ -63,7 +69,7 @@ func (p probe) Log(rec *plugin.LogRecord) {
 
 // pluginGateway serves routes /open (global probe only) and /secure
 // (probe plus key-auth), with consumer alice holding key "alice-key".
-func pluginGateway(t *testing.T, logs chan *plugin.LogRecord) *gateway {
+func pluginGateway(t *testing.T, logs chan *plugin.LogRecord, blocking bool) *gateway {
 	t.Helper()
 	up := newEchoUpstream(t)
 	svc := newService(t, up.URL)
@@ -72,7 +78,7 @@ func pluginGateway(t *testing.T, logs chan *plugin.LogRecord) *gateway {
 		testRoute{id: "r-secure", name: "secure", paths: []string{"/secure"}, strip: true, service: svc},
 	)
 	reg, err := plugin.NewRegistry(keyauth.Plugin{}, &plugintest.Plugin{PluginName: "probe", PluginPriority: 5000,
-		Build: func(entity.Object) (plugin.Handler, error) { return probe{logs}, nil }})
+		Build: func(entity.Object) (plugin.Handler, error) { return probe{logs, blocking}, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +86,9 @@ func pluginGateway(t *testing.T, logs chan *plugin.LogRecord) *gateway {
 		{ID: "p1", Name: "probe", Enabled: true},
 		{ID: "p2", Name: "key-auth", RouteID: "r-secure", Enabled: true},
 	})
-	return startGateway(t, defaultTestOptions(), holder)
+	g := startGateway(t, defaultTestOptions(), holder)
+	g.probeLogs = logs
+	return g
 }
 
 // attachPlugins compiles instances into the holder's snapshot, with a
@@ -110,9 +118,27 @@ func attachPlugins(t testing.TB, holder *snapshot.Holder, reg *plugin.Registry, 
 	}
 }
 
-func TestPluginPhases(t *testing.T) {
-	logs := make(chan *plugin.LogRecord, 16)
-	g := pluginGateway(t, logs)
+// forEachProbe runs fn with a non-blocking probe (served on the event
+// loops) and a blocking one (served off them), and checks which way the
+// requests went.
+func forEachProbe(t *testing.T, fn func(t *testing.T, g *gateway)) {
+	for _, blocking := range []bool{false, true} {
+		t.Run("blocking="+strconv.FormatBool(blocking), func(t *testing.T) {
+			g := pluginGateway(t, make(chan *plugin.LogRecord, 16), blocking)
+			fn(t, g)
+			if defaultEngine != engineLoop {
+				return
+			}
+			if off := g.proxy.OffLoop()[OffLoopPlugin]; (off > 0) != blocking {
+				t.Errorf("%d requests went off the loop for a plugin, blocking=%v", off, blocking)
+			}
+		})
+	}
+}
+
+func TestPluginPhases(t *testing.T) { forEachProbe(t, testPluginPhases) }
+
+func testPluginPhases(t *testing.T, g *gateway) {
 
 	resp := g.do(t, "GET", "/open/x", http.Header{"X-Suffix": {"1"}}, nil)
 	body := readBody(t, resp)
@@ -153,9 +179,10 @@ func TestPluginPhases(t *testing.T) {
 	}
 }
 
-func TestPluginKeyAuthThroughProxy(t *testing.T) {
-	logs := make(chan *plugin.LogRecord, 16)
-	g := pluginGateway(t, logs)
+func TestPluginKeyAuthThroughProxy(t *testing.T) { forEachProbe(t, testPluginKeyAuthThroughProxy) }
+
+func testPluginKeyAuthThroughProxy(t *testing.T, g *gateway) {
+	logs := g.probeLogs
 
 	resp := g.do(t, "GET", "/secure/x", nil, nil)
 	body := readBody(t, resp)

@@ -56,6 +56,7 @@ type Proxy struct {
 	viaToken         string // " kong/<version>", written after the protocol
 
 	exchanges sync.Pool
+	offLoop   offLoopCounts
 
 	stopSweep chan struct{}
 	closeOnce sync.Once

@@ -27,6 +27,7 @@ type Exporter struct {
 	Connections *ConnTracker
 
 	upstreams *upstreamCollector
+	offLoop   *offLoopCollector
 
 	series sync.Map // seriesKey -> *series
 	codes  sync.Map // codeKey -> prom.Counter
@@ -72,9 +73,10 @@ func NewExporter() *Exporter {
 		}),
 		Connections: &ConnTracker{},
 		upstreams:   newUpstreamCollector(),
+		offLoop:     newOffLoopCollector(),
 	}
 	e.reg.MustRegister(e.requests, e.kongLatency, e.upstreamLatency, e.requestLatency, e.bandwidth,
-		e.nodeInfo, e.datastore, newConnCollector(e.Connections), newLogCollector(), e.upstreams)
+		e.nodeInfo, e.datastore, newConnCollector(e.Connections), newLogCollector(), e.upstreams, e.offLoop)
 	return e
 }
 

@@ -88,9 +88,9 @@ type evState struct {
 	phase evPhase
 	tm    timer
 
-	headTimed bool // the header timeout is armed for the current head
-	inServe   bool // inside the handler's ServeLoop
-	doneEarly bool // Done was called during ServeLoop
+	headTimed bool   // the header timeout is armed for the current head
+	inServe   bool   // inside the handler's ServeLoop
+	doneEarly bool   // Done was called during ServeLoop
 	gen       uint64 // tells connections sharing this structure apart
 	escaped   bool
 	closeNow  bool // the escaped request closed the connection

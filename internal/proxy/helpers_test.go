@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/straitgw/strait/internal/router"
 	"github.com/straitgw/strait/internal/plugin"
+	"github.com/straitgw/strait/internal/router"
 	"github.com/straitgw/strait/internal/snapshot"
 )
 

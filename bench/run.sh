@@ -11,7 +11,13 @@
 #   plugins  1 route with key-auth + rate-limiting (policy local); reported as "not available
 #            in this build" when GET /plugins/enabled lacks either plugin or the proxy does
 #            not enforce key-auth
-#   1 MiB bodies are not measured: the shared harness only serves 13 B and 1 KiB bodies.
+#   large    1 route (/bench), no plugins, 1 MiB bodies; measured by bench/large.sh, not by the
+#            shared harness (which serves only 13 B and 1 KiB bodies), with the harness's method:
+#            Strait, nginx (configured as in the harness) and "direct" alternating within rounds
+#            in front of bench/bigupstream (a raw keep-alive responder sending 1 MiB from memory),
+#            checked first to return 200 and the upstream's exact 1,048,576 bytes. It also
+#            measures the peak RSS of fresh Strait and nginx processes under MEM_CONNS
+#            connections and prints the growth per connection under the table.
 # Then: cold start (exec to first 200 on the measured route, embedded store, median of
 # COLD_RUNS starts) and RSS for the "one" and "routes" prefixes, and the `go test -bench`
 # commands for internal/router, internal/proxy and internal/plugin.
@@ -23,14 +29,19 @@
 # "strait start -p PREFIX". GATEWAY_URL carries the measured path (the harness requests
 # GATEWAY_URL/ and GATEWAY_URL/1k), which is why the gateway listens on a port chosen here
 # rather than on BENCH_GATEWAY_PORT. Ports come from 61000-64999: outside the kernel's
-# default ephemeral range and outside the harness's own picks (20000-59999).
+# default ephemeral range and outside the harness's own picks (20000-59999). The large case
+# is prepared the same way, its service pointing at the port chosen for bench/bigupstream,
+# and bench/large.sh takes the same GATEWAY_CMD / GATEWAY_URL contract as the harness.
 #
 # Knobs (environment, defaults in brackets):
-#   CASES ["one routes plugins"]   ROUTES [10000]   CONSUMERS [10000]   COLD_RUNS [5]
+#   CASES ["one routes plugins large"]   ROUTES [10000]   CONSUMERS [10000]   COLD_RUNS [5]
 #   DURATION [5] s per measurement   ROUNDS [3]   CONNS [50]   WARMUP [1]   (passed to the harness)
 #   REF_TARGETS ["direct nethttp-1core nginx caddy haproxy"]: targets beside Strait in the
 #                first case; later cases run against nginx only (OTHER_TARGETS ["nginx"])
 #   ONE_BODIES ["small 1k"]   OTHER_BODIES ["small"]
+#   LARGE_TARGETS ["direct nginx"]: targets beside Strait in the large case
+#   MEM_CONNS ["50 500"]   MEM_DURATION [DURATION]   MEM_ROUNDS [ROUNDS]: the memory-per-connection
+#                measurement of the large case (connection counts; lowest and highest are compared)
 #   SHARED_BENCH [../shared/bench, relative to the repository root]: folder of the harness
 #   WORK_DIR [a new /tmp/strait-bench.XXXXXX]: binaries, prefixes, results (kept)
 #   LOAD_CPU [0]   PROXY_CPU [1]   GO_BENCH [0]: 1 also runs the Go benchmarks (-benchtime GO_BENCHTIME [1s])
@@ -50,7 +61,7 @@ SHARED_BENCH=$(cd "$ROOT" && cd "$SHARED_BENCH" && pwd) || { echo "bench: no sha
 HARNESS=$SHARED_BENCH/run.sh
 [[ -x $HARNESS ]] || { echo "bench: $HARNESS is missing or not executable" >&2; exit 2; }
 
-CASES=${CASES:-"one routes plugins"}
+CASES=${CASES:-"one routes plugins large"}
 ROUTES=${ROUTES:-10000}
 CONSUMERS=${CONSUMERS:-10000}
 COLD_RUNS=${COLD_RUNS:-5}
@@ -60,6 +71,7 @@ REF_TARGETS=${REF_TARGETS:-"direct nethttp-1core nginx caddy haproxy"}
 OTHER_TARGETS=${OTHER_TARGETS:-"nginx"}
 ONE_BODIES=${ONE_BODIES:-"small 1k"}
 OTHER_BODIES=${OTHER_BODIES:-"small"}
+LARGE_TARGETS=${LARGE_TARGETS:-"direct nginx"}
 GO_BENCH=${GO_BENCH:-0}
 GO_BENCHTIME=${GO_BENCHTIME:-1s}
 SKIP_COLD=${SKIP_COLD:-0}
@@ -73,7 +85,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 # ensure_tools installs what the benchmark needs (apt, as root) or fails naming it.
 ensure_tools() {
 	declare -A pkg_of=([wrk]=wrk [nginx]=nginx [caddy]=caddy [haproxy]=haproxy [curl]=curl
-		[taskset]=util-linux [setsid]=util-linux [ss]=iproute2 [awk]=gawk [timeout]=coreutils)
+		[taskset]=util-linux [setsid]=util-linux [ss]=iproute2 [awk]=gawk [timeout]=coreutils
+		[cksum]=coreutils [mkfifo]=coreutils)
 	local tool pkgs=() p cand updated=0
 	for tool in "${!pkg_of[@]}"; do
 		command -v "$tool" >/dev/null || pkgs+=("${pkg_of[$tool]}")
@@ -139,6 +152,10 @@ GW_ADMIN_PORT=$(pick_port)
 PREP_PORT=$(pick_port)
 PREP_ADMIN_PORT=$(pick_port)
 UPSTREAM_URL=http://127.0.0.1:$UP_PORT
+BIG_UP_PORT=$(pick_port)    # bench/bigupstream, for the large case
+LARGE_NGINX_PORT=$(pick_port)
+BIG_UPSTREAM_URL=http://127.0.0.1:$BIG_UP_PORT
+upstream_of() { [[ $1 == large ]] && echo "$BIG_UPSTREAM_URL" || echo "$UPSTREAM_URL"; }
 
 # ---------------------------------------------------------------- build
 log "building strait and the helpers into $WORK_DIR/bin"
@@ -165,12 +182,12 @@ seed_case() {
 		sleep 0.1
 	done
 	[[ $code == 200 ]] || die "the Admin API of the preparing node did not answer"
-	local args=(-admin "http://127.0.0.1:$PREP_ADMIN_PORT" -proxy "http://127.0.0.1:$PREP_PORT" -upstream "$UPSTREAM_URL")
+	local args=(-admin "http://127.0.0.1:$PREP_ADMIN_PORT" -proxy "http://127.0.0.1:$PREP_PORT" -upstream "$(upstream_of "$c")")
 	case $c in
-	one) args+=(-case one) ;;
+	one | large) args+=(-case one) ;;
 	routes) args+=(-case routes -routes "$ROUTES" -consumers "$CONSUMERS") ;;
 	plugins) args+=(-case plugins) ;;
-	*) die "unknown case $c (known: one routes plugins)" ;;
+	*) die "unknown case $c (known: one routes plugins large)" ;;
 	esac
 	out=$("$WORK_DIR/bin/seed" "${args[@]}" 2>"$WORK_DIR/out/seed-$c.err") || rc=$?
 	if ((rc == 3)) && [[ $c == routes ]] && grep -q 'consumers not available' "$WORK_DIR/out/seed-$c.err"; then
@@ -215,19 +232,29 @@ if ((!SKIP_COLD)); then
 fi
 
 # ---------------------------------------------------------------- throughput: the shared harness
+# (and bench/large.sh for the large case)
 first=1
 for c in $CASES; do
 	[[ -n ${CASE_PATH[$c]:-} ]] || continue
+	up_url=$(upstream_of "$c")
+	gw_cmd=$(printf '[ "$BENCH_UPSTREAM_URL" = %q ] || { echo "upstream is $BENCH_UPSTREAM_URL, the prefix was seeded for %q" >&2; exit 1; }; ' \
+		"$up_url" "$up_url")
+	gw_cmd+=$(printf 'STRAIT_PROXY_LISTEN=127.0.0.1:%d STRAIT_ADMIN_LISTEN=127.0.0.1:%d STRAIT_PROXY_ACCESS_LOG=off STRAIT_LOG_LEVEL=error exec %q start -p %q' \
+		"$GW_PORT" "$GW_ADMIN_PORT" "$STRAIT" "$WORK_DIR/prefix/$c")
+	mkdir -p "$WORK_DIR/out/$c"
+	if [[ $c == large ]]; then
+		log "measuring case large: targets '$LARGE_TARGETS' + strait, 1 MiB body, ${ROUNDS} rounds of ${DURATION} s, then memory at -c{${MEM_CONNS:-50 500}}"
+		TARGETS=$LARGE_TARGETS BODY_SIZE=1048576 GATEWAY_NAME=strait UPSTREAM_PORT=$BIG_UP_PORT NGINX_PORT=$LARGE_NGINX_PORT \
+			OUT_DIR=$WORK_DIR/out/$c GATEWAY_URL="http://127.0.0.1:$GW_PORT${CASE_PATH[$c]}" GATEWAY_CMD=$gw_cmd \
+			"$ROOT/bench/large.sh" >"$WORK_DIR/out/$c/table.txt" 2> >(tee "$WORK_DIR/out/$c/stderr.txt" >&2) ||
+			log "$c: bench/large.sh failed (exit $?), see $WORK_DIR/out/$c"
+		continue
+	fi
 	targets=$OTHER_TARGETS bodies=$OTHER_BODIES
 	((first)) && targets=$REF_TARGETS
 	[[ $c == one ]] && bodies=$ONE_BODIES
 	first=0
-	gw_cmd=$(printf '[ "$BENCH_UPSTREAM_URL" = %q ] || { echo "upstream is $BENCH_UPSTREAM_URL, the prefix was seeded for %q" >&2; exit 1; }; ' \
-		"$UPSTREAM_URL" "$UPSTREAM_URL")
-	gw_cmd+=$(printf 'STRAIT_PROXY_LISTEN=127.0.0.1:%d STRAIT_ADMIN_LISTEN=127.0.0.1:%d STRAIT_PROXY_ACCESS_LOG=off STRAIT_LOG_LEVEL=error exec %q start -p %q' \
-		"$GW_PORT" "$GW_ADMIN_PORT" "$STRAIT" "$WORK_DIR/prefix/$c")
 	log "measuring case $c: targets '$targets' + strait, bodies '$bodies', ${ROUNDS} rounds of ${DURATION} s"
-	mkdir -p "$WORK_DIR/out/$c"
 	TARGETS=$targets BODIES=$bodies GATEWAY_NAME=strait UPSTREAM_PORT=$UP_PORT OUT_DIR=$WORK_DIR/out/$c \
 		GATEWAY_URL="http://127.0.0.1:$GW_PORT${CASE_PATH[$c]}" GATEWAY_CMD=$gw_cmd \
 		"$HARNESS" >"$WORK_DIR/out/$c/table.txt" || log "$c: the harness failed (exit $?), see $WORK_DIR/out/$c"
@@ -242,6 +269,7 @@ label() { # CASE BODY -> row label
 	routes/1k) echo "$ROUTES routes, 1 KiB body" ;;
 	plugins/small) echo "key-auth + rate-limiting" ;;
 	plugins/1k) echo "key-auth + rate-limiting, 1 KiB" ;;
+	large/*) echo "1 route, 1 MiB body" ;;
 	*) echo "$1 $2" ;;
 	esac
 }
@@ -296,13 +324,15 @@ fmt_row() { printf "%-34s %-5s %-13s %9s %8s %8s %8s %8s %7s %6s %7s %s\n" "$@";
 			continue
 		fi
 		res=$WORK_DIR/out/$c/results.csv
-		if [[ ! -s $res ]]; then
-			fmt_row "$(label "$c" small)" - strait - - - - - - - - "no results (harness failed: $WORK_DIR/out/$c)"
+		if [[ ! -s $res ]] || (($(wc -l <"$res") < 2)); then
+			why="harness failed: $WORK_DIR/out/$c"
+			[[ $c != large ]] || why="bench/large.sh failed: $(grep '^large: ' "$WORK_DIR/out/large/stderr.txt" 2>/dev/null | tail -1 | cut -c8-)"
+			fmt_row "$(label "$c" small)" - strait - - - - - - - - "no results ($why)"
 			continue
 		fi
 		mapfile -t lines < <(rows "$res" "$c")
-		for rb in small 1k; do
-			for rt in strait nginx $REF_TARGETS; do
+		for rb in small 1k 1m; do
+			for rt in strait nginx $REF_TARGETS $LARGE_TARGETS; do
 				for line in "${lines[@]}"; do
 					IFS='|' read -r _ b t rrps rratio rp50 rp99 rrss rcost roth rspread rerr <<<"$line"
 					[[ $b == "$rb" && $t == "$rt" ]] || continue
@@ -318,8 +348,19 @@ fmt_row() { printf "%-34s %-5s %-13s %9s %8s %8s %8s %8s %7s %6s %7s %s\n" "$@";
 			done
 		done
 	done
-	fmt_row "1 route, 1 MiB body" - strait - - - - - - - - "not measured: the shared harness serves only 13 B and 1 KiB bodies (BODIES small, 1k)"
 	echo
+	if [[ -s $WORK_DIR/out/large/perconn.txt ]]; then
+		# key=value lines written by bench/large.sh, one per server
+		awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			if (NR == 1) printf "Memory per connection, 1 MiB bodies (peak RSS of a fresh server under wrk -c%s, then -c%s; median of %s):\n", v["conns_low"], v["conns_high"], rounds
+			printf "  %-7s %7s MiB at %s connections, %7s MiB at %s: +%s KiB per connection (the body is %s KiB)%s\n", v["target"], v["rss_low_mib"], v["conns_low"],
+				v["rss_high_mib"], v["conns_high"], v["kib_per_conn"], v["body_kib"], (v["errors"] > 0) ? ", ERRORS:" v["errors"] : "" }' \
+			rounds="${MEM_ROUNDS:-$ROUNDS}" "$WORK_DIR/out/large/perconn.txt"
+		if [[ -s $WORK_DIR/out/large/nginx-tempfiles.txt ]]; then
+			echo "  nginx buffered $(awk '{ s += $2 } END { print s + 0 }' "$WORK_DIR/out/large/nginx-tempfiles.txt") responses of the measured 1 MiB runs to temporary files (proxy_buffering, as in the harness)."
+		fi
+		echo
+	fi
 	echo "vs_nginx: median over rounds of strait rps / nginx rps in the same round (higher is better; 1.00 = nginx)."
 	echo "us/req: CPU microseconds the server spent per request. rss_MiB: resident memory of the server under load."
 	echo "other%: CPU used by processes outside the benchmark during the runs (the harness's noise figure; above 10"
@@ -328,6 +369,8 @@ fmt_row() { printf "%-34s %-5s %-13s %9s %8s %8s %8s %8s %7s %6s %7s %s\n" "$@";
 	echo "== Cold start (exec to first 200 on the measured route, embedded store; GOMAXPROCS=1 on CPU $PROXY_CPU) and idle RSS"
 	if ((SKIP_COLD)); then
 		echo "skipped (SKIP_COLD=1)"
+	elif ((${#COLD[@]} == 0)); then
+		echo "not measured: CASES has neither one nor routes"
 	fi
 	for c in one routes; do
 		[[ -n ${COLD[$c]:-} ]] || continue

@@ -1,0 +1,273 @@
+//go:build linux
+
+package h1
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+)
+
+// Response bodies streamed on the loop: bytes move from the upstream
+// connection's buffer to the client's write buffer, which is flushed as
+// the client takes it; reading pauses while the client lags.
+
+// pumpBufferSize is the write buffer used while a response body streams
+// through the loop, and pumpFlushAt the amount buffered before it is
+// written out.
+const (
+	pumpBufferSize = 64 << 10
+	pumpFlushAt    = 32 << 10
+)
+
+var pumpBuffers = sync.Pool{New: func() any { b := make([]byte, 0, pumpBufferSize); return &b }}
+
+// BodyFilter transforms a response body streamed by Exchange.Pump, chunk
+// by chunk; the last call has last set (and may have an empty chunk).
+type BodyFilter interface {
+	FilterBody(chunk []byte, last bool) []byte
+}
+
+// PumpWaiter learns that Exchange.Pump ended: n body bytes were relayed;
+// srcErr is a read error of the upstream body (an *UpstreamError),
+// dstErr a write error towards the client.
+type PumpWaiter interface {
+	BodyRelayed(n int64, srcErr, dstErr error)
+}
+
+// pumpState is a response body streaming from an upstream connection.
+type pumpState struct {
+	active  bool
+	uc      *ClientConn
+	src     *Body
+	filter  BodyFilter
+	w       PumpWaiter
+	n       int64
+	scratch *[]byte
+	big     *[]byte // borrowed write buffer
+	normal  []byte  // the connection's own write buffer while big is used
+}
+
+// Pump streams the body of uc's current response into the response on
+// the event loop, through filter when it is not nil, and tells w when the
+// body has been relayed or failed. The response head must have been set
+// up (WriteHeader). Output is flushed as the client takes it and reading
+// the upstream pauses while the client lags, so memory stays bounded.
+func (x *Exchange) Pump(uc *ClientConn, filter BodyFilter, w PumpWaiter) {
+	e := x.c.ev
+	p := &e.pump
+	*p = pumpState{active: true, uc: uc, src: &uc.resp.body, filter: filter, w: w, big: p.big, normal: p.normal}
+	uc.ev.pumpTo = e
+	if filter != nil {
+		p.scratch = copyScratch.Get().(*[]byte)
+	}
+	e.pumpStep()
+}
+
+var copyScratch = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
+
+// useBigBuffer switches the write buffer to a large one for streaming.
+func (e *evState) useBigBuffer() {
+	p := &e.pump
+	w := &e.c.w
+	if p.big != nil || cap(w.buf) >= pumpBufferSize {
+		return
+	}
+	big := pumpBuffers.Get().(*[]byte)
+	p.big = big
+	p.normal = w.buf[:0]
+	w.buf = append((*big)[:0], w.buf...)
+}
+
+// restoreWriteBuffer gives the large buffer back once it is empty.
+func (e *evState) restoreWriteBuffer() {
+	p := &e.pump
+	w := &e.c.w
+	if p.big == nil || len(w.buf) > 0 {
+		return
+	}
+	*p.big = w.buf[:0]
+	pumpBuffers.Put(p.big)
+	p.big = nil
+	w.buf = p.normal
+	p.normal = nil
+}
+
+// pumpStep moves body bytes from the upstream to the client until one of
+// them is not ready.
+func (e *evState) pumpStep() {
+	c := e.c
+	x := &c.x
+	p := &e.pump
+	w := &c.w
+	if !p.active {
+		return
+	}
+	if !x.statusSet {
+		x.WriteHeader(200)
+	}
+	if !x.headWritten && x.bodyAllowed {
+		x.writeHead()
+		_ = x.writePending()
+	}
+	for {
+		if len(w.buf) >= pumpFlushAt {
+			if err := w.flush(); err != nil {
+				if err == errWouldBlock {
+					e.setTimer(orDefault(c.srv.WriteTimeout, DefaultWriteTimeout))
+					return
+				}
+				e.pumpDone(nil, err)
+				return
+			}
+			e.setTimer(0)
+		}
+		var m int
+		var err error
+		if p.filter != nil {
+			m, err = e.pumpFiltered()
+		} else {
+			m, err = e.pumpRaw()
+		}
+		p.n += int64(m)
+		switch {
+		case err == nil:
+			continue
+		case err == errWouldBlock:
+			if len(w.buf) > 0 {
+				if ferr := w.flush(); ferr != nil && ferr != errWouldBlock {
+					e.pumpDone(nil, ferr)
+					return
+				}
+			}
+			p.uc.waitBody()
+			return
+		case err == io.EOF:
+			e.pumpDone(nil, nil)
+		case err == errBodyDstFailed:
+			e.pumpDone(nil, ErrBodyTooLong)
+		default:
+			e.pumpDone(err, nil)
+		}
+		return
+	}
+}
+
+// errBodyDstFailed marks an upstream body longer than the announced
+// response length.
+var errBodyDstFailed = errors.New("h1: body longer than announced")
+
+// pumpRaw reads body bytes straight into the write buffer, framing them
+// as Copy does.
+func (e *evState) pumpRaw() (int, error) {
+	c := e.c
+	x := &c.x
+	w := &c.w
+	src := e.pump.src
+	if !x.bodyAllowed {
+		var scratch [512]byte
+		_, err := src.Read(scratch[:])
+		return 0, err
+	}
+	reserve := 0
+	if x.chunked {
+		reserve = chunkHeaderWidth + 2
+	}
+	if w.free() < reserve+1024 {
+		e.useBigBuffer()
+		if w.free() < reserve+1024 {
+			w.buf = appendGrow(w.buf, reserve+1024)
+		}
+	}
+	start := len(w.buf)
+	room := w.buf[start:cap(w.buf)]
+	if x.chunked {
+		room = w.buf[start+chunkHeaderWidth : cap(w.buf)-2]
+	}
+	if x.contentLength >= 0 {
+		left := x.contentLength - x.written
+		if left == 0 {
+			var one [1]byte
+			m, err := src.Read(one[:])
+			if m > 0 {
+				x.closeAfter = true
+				return 0, errBodyDstFailed
+			}
+			if err == nil {
+				err = io.EOF
+			}
+			return 0, err
+		}
+		if int64(len(room)) > left {
+			room = room[:left]
+		}
+	}
+	m, err := src.Read(room)
+	if m > 0 {
+		if x.chunked {
+			putChunkHeader(w.buf[start:start+chunkHeaderWidth], m)
+			w.buf = w.buf[:start+chunkHeaderWidth+m]
+			w.buf = append(w.buf, '\r', '\n')
+		} else {
+			w.buf = w.buf[:start+m]
+		}
+		x.written += int64(m)
+	}
+	return m, err
+}
+
+// pumpFiltered reads a chunk, passes it through the filter and writes
+// the result.
+func (e *evState) pumpFiltered() (int, error) {
+	x := &e.c.x
+	p := &e.pump
+	buf := *p.scratch
+	m, err := p.src.Read(buf)
+	if m > 0 {
+		if _, werr := x.Write(p.filter.FilterBody(buf[:m], false)); werr != nil {
+			return m, errBodyDstFailed
+		}
+	}
+	if err == io.EOF {
+		if last := p.filter.FilterBody(nil, true); len(last) > 0 {
+			if _, werr := x.Write(last); werr != nil {
+				return m, errBodyDstFailed
+			}
+		}
+	}
+	return m, err
+}
+
+// appendGrow makes room for n more bytes.
+func appendGrow(b []byte, n int) []byte {
+	if cap(b)-len(b) >= n {
+		return b
+	}
+	nb := make([]byte, len(b), 2*cap(b)+n)
+	copy(nb, b)
+	return nb
+}
+
+// pumpDone ends the pump and reports to its waiter.
+func (e *evState) pumpDone(srcErr, dstErr error) {
+	p := &e.pump
+	if !p.active {
+		return
+	}
+	if dstErr == os.ErrDeadlineExceeded {
+		dstErr = &net.OpError{Op: "write", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	}
+	if p.uc != nil {
+		p.uc.ev.pumpTo = nil
+		p.uc.stopTimer()
+	}
+	if p.scratch != nil {
+		copyScratch.Put(p.scratch)
+	}
+	e.lp.setTimer(&e.tm, 0)
+	w, n := p.w, p.n
+	*p = pumpState{big: p.big, normal: p.normal}
+	w.BodyRelayed(n, srcErr, dstErr)
+}

@@ -28,6 +28,7 @@ type fwdState struct {
 	body           io.Reader
 	length         int64
 	replayable     bool
+	replay         bool // body is ex.replay, rewound for every attempt
 	method         string
 	try            int // attempts made, the current one included
 	stale          int // transparent retries on stale keep-alive connections
@@ -92,7 +93,7 @@ func (p *Proxy) prepareForward(ex *exchange) bool {
 		f.key.sni = sniOf(f.hostHeader)
 	}
 	if ex.bal == nil {
-		f.pool = p.pools.get(f.key, ex.start)
+		f.pool = p.pools.forService(svc, f.key, ex.start)
 	} else {
 		ex.hashIn.ex = ex
 		prepareHashCookie(ex)
@@ -120,7 +121,7 @@ func (p *Proxy) prepareForward(ex *exchange) bool {
 		switch {
 		case isBuffered:
 			ex.replay.Reset(buffered)
-			f.body, f.length, f.replayable = &ex.replay, int64(len(buffered)), true
+			f.body, f.length, f.replayable, f.replay = &ex.replay, int64(len(buffered)), true, true
 		case prefix != nil:
 			ex.src.r = io.MultiReader(&sliceReader{b: prefix}, in.body)
 		}
@@ -190,7 +191,7 @@ func (p *Proxy) startAttempt(ex *exchange) bool {
 		}
 		f.pool = p.pools.get(f.key, ex.start)
 	}
-	if f.body == &ex.replay {
+	if f.replay {
 		_, _ = ex.replay.Seek(0, io.SeekStart)
 	}
 	ex.upstreamAddr = f.key.addr

@@ -82,7 +82,7 @@ func (p *Proxy) release(ex *exchange) {
 // recycle completes the engine side of the response and returns the
 // exchange to the pool.
 func (p *Proxy) recycle(ex *exchange) {
-	if ex.down == &ex.h1d {
+	if ex.h1d.x != nil {
 		ex.h1d.finish()
 	}
 	p.releaseUpstream(ex)

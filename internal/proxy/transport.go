@@ -12,6 +12,7 @@ import (
 
 	"github.com/straitgw/strait/internal/dns"
 	"github.com/straitgw/strait/internal/h1"
+	"github.com/straitgw/strait/internal/snapshot"
 )
 
 // poolKey identifies one upstream keep-alive pool: everything that shapes
@@ -33,6 +34,7 @@ type upstreamPool struct {
 	pool     h1.Pool
 	lastUsed atomic.Int64 // unix nanoseconds
 	next     atomic.Uint32
+	retired  atomic.Bool // swept: services must look their pool up again
 }
 
 // pools caches upstream pools by key.
@@ -45,6 +47,25 @@ type pools struct {
 
 func newPools(opts *Options) *pools {
 	return &pools{opts: opts, resolver: opts.Resolver, m: make(map[poolKey]*upstreamPool)}
+}
+
+// forService returns the pool for key, the pool key of svc's requests:
+// svc remembers the pool of its usual key (no plugin overriding the
+// upstream Host), so that most requests find it without a lookup.
+func (ps *pools) forService(svc *snapshot.Service, key poolKey, now time.Time) *upstreamPool {
+	if c, _ := svc.ProxyCache.Load().(*cachedPool); c != nil && c.key == key && !c.pool.retired.Load() {
+		c.pool.touch(now)
+		return c.pool
+	}
+	p := ps.get(key, now)
+	svc.ProxyCache.Store(&cachedPool{key: key, pool: p})
+	return p
+}
+
+// cachedPool is a service's usual pool.
+type cachedPool struct {
+	key  poolKey
+	pool *upstreamPool
 }
 
 // get returns the pool for key, creating it on first use.
@@ -60,11 +81,15 @@ func (ps *pools) get(key poolKey, now time.Time) *upstreamPool {
 		}
 		ps.mu.Unlock()
 	}
-	// Coarse stamp: the sweep works in minutes.
+	p.touch(now)
+	return p
+}
+
+// touch stamps the pool as used, coarsely: the sweep works in minutes.
+func (p *upstreamPool) touch(now time.Time) {
 	if n := now.UnixNano(); n-p.lastUsed.Load() > int64(time.Second) {
 		p.lastUsed.Store(n)
 	}
-	return p
 }
 
 func (ps *pools) newPool(key poolKey) *upstreamPool {
@@ -169,6 +194,7 @@ func (ps *pools) sweep(cutoff time.Time) {
 	for k, p := range ps.m {
 		if p.lastUsed.Load() < cutoff.UnixNano() {
 			delete(ps.m, k)
+			p.retired.Store(true)
 			p.pool.Close()
 		}
 	}

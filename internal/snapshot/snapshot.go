@@ -40,6 +40,9 @@ type Service struct {
 	Enabled        bool
 	// Info is what plugins see of the service.
 	Info *plugin.ServiceInfo
+	// ProxyCache is the data plane's scratch space for this service (its
+	// usual upstream pool), valid as long as the snapshot.
+	ProxyCache atomic.Value
 }
 
 // Route is a compiled route entity; router.Route.Data points at it.

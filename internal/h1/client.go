@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,9 +47,10 @@ type Pool struct {
 	ReadBufferSize         int
 	WriteBufferSize        int
 
-	mu     sync.Mutex
-	idle   []*ClientConn // most recently used last
-	closed bool
+	mu       sync.Mutex
+	idle     []*ClientConn // most recently used last
+	closed   bool
+	isClosed atomic.Bool // closed, readable without the lock
 
 	// Connections kept per event loop, touched only by their loop.
 	loopsOnce sync.Once
@@ -156,6 +158,7 @@ func (p *Pool) CloseIdle() {
 func (p *Pool) Close() {
 	p.mu.Lock()
 	p.closed = true
+	p.isClosed.Store(true)
 	p.mu.Unlock()
 	p.CloseIdle()
 }

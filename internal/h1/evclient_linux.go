@@ -96,7 +96,7 @@ func (p *Pool) loopIdleOf(l *Loop) *loopIdle {
 // l's goroutine.
 func (p *Pool) GetLoop(l *Loop) *ClientConn {
 	li := p.loopIdleOf(l)
-	if li == nil || p.isClosed() {
+	if li == nil || p.isClosed.Load() {
 		return nil
 	}
 	idleTimeout := int64(orDefault(p.IdleTimeout, DefaultPoolIdleTimeout))
@@ -111,12 +111,6 @@ func (p *Pool) GetLoop(l *Loop) *ClientConn {
 		c.closeConn()
 	}
 	return nil
-}
-
-func (p *Pool) isClosed() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.closed
 }
 
 // DialLoop connects to addr on loop l without blocking and reports the
@@ -453,7 +447,7 @@ func (e *clientEv) close() {
 func (p *Pool) putLoop(c *ClientConn) {
 	e := c.ev
 	li := p.loopIdleOf(e.lp)
-	if li == nil || e.peerClosed || p.isClosed() || len(li.conns) >= orDefault(p.MaxIdle, DefaultPoolMaxIdle) {
+	if li == nil || e.peerClosed || p.isClosed.Load() || len(li.conns) >= orDefault(p.MaxIdle, DefaultPoolMaxIdle) {
 		e.close()
 		return
 	}

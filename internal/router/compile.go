@@ -2,54 +2,84 @@ package router
 
 import "fmt"
 
-// compileRoute builds one matcher per path group of route (one matcher
+// candidate is a matcher while the table is built, with what orders it.
+type candidate struct {
+	m *matcher
+	// id is the identifier used to break priority ties: the route id, or
+	// a derived id when the route's paths were split into groups.
+	id   string
+	prio priority
+}
+
+// matcherAlloc hands out matchers from blocks, one allocation per block.
+type matcherAlloc struct {
+	block []matcher
+}
+
+// matcherBlock is the number of matchers allocated at once.
+const matcherBlock = 256
+
+func (a *matcherAlloc) new(m matcher) *matcher {
+	if len(a.block) == cap(a.block) {
+		a.block = make([]matcher, 0, matcherBlock)
+	}
+	a.block = append(a.block, m)
+	return &a.block[len(a.block)-1]
+}
+
+// compileRoute appends to out one candidate per path group of route (one
 // when the route has no paths). regexes caches compiled regex paths by
 // source, as many routes often share one.
-func compileRoute(route *Route, regexes map[string]regexPath) ([]*matcher, error) {
-	base := matcher{route: route, id: route.ID, methods: route.Methods}
+func compileRoute(route *Route, regexes map[string]regexPath, alloc *matcherAlloc, out []candidate) ([]candidate, error) {
+	base := matcher{route: route, methods: route.Methods}
 	for _, h := range route.Hosts {
 		base.hosts = append(base.hosts, parseHostRule(h))
 	}
+	var more moreRules
 	for _, s := range route.SNIs {
-		base.snis = append(base.snis, parseSNIRule(s))
+		more.snis = append(more.snis, parseSNIRule(s))
 	}
 	if len(route.Headers) > 0 {
 		rules, err := compileHeaderRules(route.Headers)
 		if err != nil {
-			return nil, fmt.Errorf("route %s: %w", routeLabel(route), err)
+			return out, fmt.Errorf("route %s: %w", routeLabel(route), err)
 		}
-		base.headers = rules
+		more.headers = rules
+	}
+	if len(more.snis) > 0 || len(more.headers) > 0 {
+		base.more = &more
 	}
 	if len(route.Paths) == 0 {
-		m := base
-		m.prio = newPriority(route, nil)
-		return []*matcher{&m}, nil
+		return append(out, candidate{m: alloc.new(base), id: route.ID, prio: newPriority(route, nil)}), nil
 	}
 	groups := groupPaths(route.Paths)
-	out := make([]*matcher, 0, len(groups))
 	for gi := range groups {
 		g := &groups[gi]
 		m := base
-		m.prio = newPriority(route, g)
+		c := candidate{id: route.ID, prio: newPriority(route, g)}
 		if len(groups) > 1 {
-			m.id = splitGroupID(route.ID, gi+1)
+			c.id = splitGroupID(route.ID, gi+1)
 		}
 		if !g.regex {
 			m.prefixes = g.paths
 		} else {
+			groupMore := more
+			groupMore.regexes = make([]regexPath, 0, len(g.paths))
 			for _, p := range g.paths {
 				rp, ok := regexes[p]
 				if !ok {
 					var err error
 					if rp, err = compileRegexPath(p); err != nil {
-						return nil, fmt.Errorf("route %s: path %q: %w", routeLabel(route), p, err)
+						return out, fmt.Errorf("route %s: path %q: %w", routeLabel(route), p, err)
 					}
 					regexes[p] = rp
 				}
-				m.regexes = append(m.regexes, rp)
+				groupMore.regexes = append(groupMore.regexes, rp)
 			}
+			m.more = &groupMore
 		}
-		out = append(out, &m)
+		c.m = alloc.new(m)
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -129,10 +129,11 @@ func indexKeys(m *matcher) []string {
 	switch {
 	case len(m.prefixes) > 0:
 		return m.prefixes
-	case len(m.regexes) > 0:
-		keys := make([]string, len(m.regexes))
-		for i := range m.regexes {
-			keys[i] = m.regexes[i].literal
+	case len(m.regexPaths()) > 0:
+		regexes := m.more.regexes
+		keys := make([]string, len(regexes))
+		for i := range regexes {
+			keys[i] = regexes[i].literal
 		}
 		return keys
 	}

@@ -100,8 +100,9 @@ func (p priority) compare(q priority) int {
 	return 0
 }
 
-// compareMatchers orders matchers by priority, then by greater id first.
-func compareMatchers(a, b *matcher) int {
+// compareCandidates orders matchers by priority, then by greater id
+// first.
+func compareCandidates(a, b candidate) int {
 	if c := a.prio.compare(b.prio); c != 0 {
 		return c
 	}

@@ -75,7 +75,7 @@ func (m *matcher) matchedPrefix(path string) int {
 func (x *moreRules) matchedRegex(path string) int {
 	for i := range x.regexes {
 		rp := &x.regexes[i]
-		if strings.HasPrefix(path, rp.literal) && rp.re.MatchString(path) {
+		if rp.match(path) {
 			return i
 		}
 	}
@@ -98,11 +98,12 @@ func (m *matcher) fill(path string, out *Match) {
 			out.strip = true
 		}
 	case len(m.regexPaths()) > 0:
-		re := m.more.regexes[m.more.matchedRegex(path)].re
+		rp := &m.more.regexes[m.more.matchedRegex(path)]
+		re := rp.re
 		if !strip && re.NumSubexp() == 0 {
 			break
 		}
-		loc := re.FindStringSubmatchIndex(path)
+		loc := rp.submatchIndex(path)
 		if strip {
 			out.Prefix = path[:loc[1]]
 			out.strip = true

@@ -205,12 +205,21 @@ func CompileSources(src Sources, plugins *plugin.Registry) (*Snapshot, error) {
 		s.Plugins = set
 		s.HasPlugins = len(set.Names()) > 0
 	}
+	// Chains are read-only: the routes no plugin applies to share one
+	// empty chain.
+	var noPlugins *plugin.Chain
 	for _, rt := range s.Routes {
 		serviceID := ""
 		if rt.Service != nil {
 			serviceID = rt.Service.ID
 		}
 		rt.Plugins = s.Plugins.Chain(rt.ID, serviceID)
+		if rt.Plugins.Len() == 0 {
+			if noPlugins == nil {
+				noPlugins = rt.Plugins
+			}
+			rt.Plugins = noPlugins
+		}
 	}
 	return s, nil
 }

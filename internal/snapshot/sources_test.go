@@ -111,4 +111,7 @@ func TestCompileSourcesWithoutRegistry(t *testing.T) {
 	if s.HasPlugins || s.Plugins != nil || s.Routes["r1"].Plugins.Len() != 0 {
 		t.Errorf("plugins compiled without a registry")
 	}
+	if s.Routes["r1"].Plugins == nil || s.Routes["r1"].Plugins != s.Routes["r2"].Plugins {
+		t.Errorf("routes without plugins do not share one empty chain")
+	}
 }

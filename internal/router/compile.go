@@ -28,9 +28,9 @@ func (a *matcherAlloc) new(m matcher) *matcher {
 }
 
 // compileRoute appends to out one candidate per path group of route (one
-// when the route has no paths). regexes caches compiled regex paths by
-// source, as many routes often share one.
-func compileRoute(route *Route, regexes map[string]regexPath, alloc *matcherAlloc, out []candidate) ([]candidate, error) {
+// when the route has no paths). regexes shares compiled regexes between
+// routes.
+func compileRoute(route *Route, regexes *regexCache, alloc *matcherAlloc, out []candidate) ([]candidate, error) {
 	base := matcher{route: route, methods: route.Methods}
 	for _, h := range route.Hosts {
 		base.hosts = append(base.hosts, parseHostRule(h))
@@ -66,13 +66,9 @@ func compileRoute(route *Route, regexes map[string]regexPath, alloc *matcherAllo
 			groupMore := more
 			groupMore.regexes = make([]regexPath, 0, len(g.paths))
 			for _, p := range g.paths {
-				rp, ok := regexes[p]
-				if !ok {
-					var err error
-					if rp, err = compileRegexPath(p); err != nil {
-						return out, fmt.Errorf("route %s: path %q: %w", routeLabel(route), p, err)
-					}
-					regexes[p] = rp
+				rp, err := regexes.regexPath(p)
+				if err != nil {
+					return out, fmt.Errorf("route %s: path %q: %w", routeLabel(route), p, err)
 				}
 				groupMore.regexes = append(groupMore.regexes, rp)
 			}

@@ -15,7 +15,7 @@ func linearMatch(t *testing.T, routes []Route, req *Request) string {
 	var alloc matcherAlloc
 	for i := range routes {
 		var err error
-		if all, err = compileRoute(&routes[i], map[string]regexPath{}, &alloc, all); err != nil {
+		if all, err = compileRoute(&routes[i], newRegexCache(), &alloc, all); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -55,18 +55,68 @@ type regexPath struct {
 // splitLiteral).
 const maxSplitLength = 512
 
+// regexCache shares compiled regexes within one router build: paths
+// with the same regex compile once, and so do split regexes (see
+// compileRegexPath) with the same rest, as in "~/users/(?<id>\d+)$" and
+// "~/orders/(?<id>\d+)$". A *regexp.Regexp is safe for concurrent use,
+// so matchers may share one.
+type regexCache struct {
+	paths map[string]regexPath
+	rests map[string]*restRegex
+}
+
+// restRegex is the rest of a split regex, parsed and compiled once.
+type restRegex struct {
+	// parsed is nil when the rest does not parse or tests what precedes
+	// its start (then no regex is split there).
+	parsed *syntax.Regexp
+	// re is the rest anchored at the start; nil when it does not compile.
+	re *regexp.Regexp
+}
+
+func newRegexCache() *regexCache {
+	return &regexCache{paths: make(map[string]regexPath), rests: make(map[string]*restRegex)}
+}
+
+// rest returns the cached entry for rest, parsing and compiling it on
+// first use.
+func (c *regexCache) rest(rest string) *restRegex {
+	if r, ok := c.rests[rest]; ok {
+		return r
+	}
+	r := &restRegex{}
+	parsed, err := syntax.Parse(rest, syntax.Perl)
+	if err == nil && !hasOp(parsed, syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary) {
+		r.parsed = parsed
+		r.re, _ = regexp.Compile("^(?:" + rest + ")")
+	}
+	c.rests[rest] = r
+	return r
+}
+
+// regexPath returns the compiled regex path path ("~" and a regex).
+func (c *regexCache) regexPath(path string) (regexPath, error) {
+	if rp, ok := c.paths[path]; ok {
+		return rp, nil
+	}
+	rp, err := compileRegexPath(path, c)
+	if err == nil {
+		c.paths[path] = rp
+	}
+	return rp, err
+}
+
 // compileRegexPath compiles a "~" path anchored at the start only. A
 // regex that starts with plain text (most do: "~/users/(?<id>\d+)$")
 // is compiled without it, which keeps the program (and its one-pass
-// copy) small: Match compares that text, which every match starts with,
+// copy) small and lets regex paths that differ only in that text share
+// one program: Match compares the text, which every match starts with,
 // before running the rest of the regex on what follows.
-func compileRegexPath(path string) (regexPath, error) {
+func compileRegexPath(path string, cache *regexCache) (regexPath, error) {
 	src := path[1:]
 	if parsed, err := syntax.Parse(src, syntax.Perl); err == nil {
-		if skip, rest, ok := splitLiteral(src, parsed); ok {
-			if re, err := regexp.Compile("^(?:" + rest + ")"); err == nil {
-				return regexPath{re: re, skip: skip, literal: literalOf(parsed)}, nil
-			}
+		if skip, re, ok := splitLiteral(src, parsed, cache); ok {
+			return regexPath{re: re, skip: skip, literal: literalOf(parsed)}, nil
 		}
 	}
 	re, err := regexp.Compile("^(?:" + src + ")")
@@ -111,7 +161,8 @@ func (rp *regexPath) submatchIndex(path string) []int {
 // splitLiteral splits src (parsed as parsed) into plain text and the
 // regex rest such that src matches exactly the text followed by a match
 // of rest, with the same groups: it returns the length of the text and
-// rest. ok is false when no such split is certain:
+// rest compiled (anchored at the start), through cache. ok is false when
+// no such split is certain:
 //   - src is short and has no counted repetition, so that the anchored
 //     regex is certain to be within the parser's limits (it is valid
 //     exactly when src is, as for a regex compiled whole);
@@ -123,9 +174,9 @@ func (rp *regexPath) submatchIndex(path string) []int {
 //     groups spanning the cut, and the like;
 //   - rest must not test what precedes its start (^ in multi-line
 //     mode, \b, \B, \A), which differs once the text is cut off.
-func splitLiteral(src string, parsed *syntax.Regexp) (skip int, rest string, ok bool) {
+func splitLiteral(src string, parsed *syntax.Regexp, cache *regexCache) (skip int, re *regexp.Regexp, ok bool) {
 	if len(src) > maxSplitLength || hasOp(parsed, syntax.OpRepeat) {
-		return 0, "", false
+		return 0, nil, false
 	}
 	for skip < len(src) && isPlainRegexByte(src[skip]) {
 		skip++
@@ -134,13 +185,13 @@ func splitLiteral(src string, parsed *syntax.Regexp) (skip int, rest string, ok 
 		skip--
 	}
 	if skip <= 0 {
-		return 0, "", false
+		return 0, nil, false
 	}
-	rest = src[skip:]
-	restParsed, err := syntax.Parse(rest, syntax.Perl)
-	if err != nil || hasOp(restParsed, syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary) {
-		return 0, "", false
+	rest := cache.rest(src[skip:])
+	if rest.parsed == nil || rest.re == nil {
+		return 0, nil, false
 	}
+	restParsed := rest.parsed
 	// The tree src must have: the text as a literal, merged with a
 	// literal that starts rest (the parser merges adjacent literals),
 	// then the rest of rest.
@@ -162,9 +213,9 @@ func splitLiteral(src string, parsed *syntax.Regexp) (skip int, rest string, ok 
 		want = &syntax.Regexp{Op: syntax.OpConcat, Sub: append([]*syntax.Regexp{lit}, subs...)}
 	}
 	if !parsed.Equal(want) {
-		return 0, "", false
+		return 0, nil, false
 	}
-	return skip, rest, true
+	return skip, rest.re, true
 }
 
 // isPlainRegexByte reports whether c stands for itself in a regex.

@@ -60,8 +60,9 @@ func TestRegexPathAgreesWithWholeRegex(t *testing.T) {
 		"/a.b/word", "/aXb/word", "/café/1", "/caf/1", "/a{", "/a{b", "/axb", "/ab", "/a/12-34", "/a/12-",
 		"/a/b/c/d/e/f/g/h/7/i", "/abbc/more", "",
 	}
+	cache := newRegexCache()
 	for _, src := range sources {
-		rp, err := compileRegexPath("~" + src)
+		rp, err := compileRegexPath("~"+src, cache)
 		if err != nil {
 			t.Fatalf("%q: %v", src, err)
 		}
@@ -104,7 +105,7 @@ func TestRegexPathSplits(t *testing.T) {
 		{`.*`, 0},
 	}
 	for _, tt := range tests {
-		rp, err := compileRegexPath("~" + tt.src)
+		rp, err := compileRegexPath("~"+tt.src, newRegexCache())
 		if err != nil {
 			t.Fatalf("%q: %v", tt.src, err)
 		}
@@ -118,7 +119,7 @@ func TestRegexPathErrorsUnchanged(t *testing.T) {
 	// The error of a bad regex is the one compiling the anchored regex
 	// reports.
 	for _, src := range []string{`/a(b`, `/a)|(b`, `/a[`, `/a**`} {
-		_, err := compileRegexPath("~" + src)
+		_, err := compileRegexPath("~"+src, newRegexCache())
 		_, want := regexp.Compile("^(?:" + src + ")")
 		if want == nil {
 			// The anchored form compiles but the path alone does not parse.
@@ -141,6 +142,7 @@ func TestRegexPathAgreesOnRandomRegexes(t *testing.T) {
 		".", "[ab]", "{2}", "(?i)", "|", "(", ")", `\.`, "-", "(?:", "^", "(?m)", `\z`, ".*", "[^/]+"}
 	paths := []string{"/", "/a", "/ab", "/a/b", "/aab/", "/x", "/y", "/12", "/a1/b2", "/ab/ab", "/a.b", "/A/B",
 		"/ab\nab", "/aa/x/12", "/b-a", "//", "/a/", "/ba"}
+	cache := newRegexCache() // shared, as by the regexes of one router
 	for range 3000 {
 		var b strings.Builder
 		b.WriteString("/")
@@ -152,7 +154,7 @@ func TestRegexPathAgreesOnRandomRegexes(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		rp, err := compileRegexPath("~" + src)
+		rp, err := compileRegexPath("~"+src, cache)
 		if err != nil {
 			if _, perr := syntax.Parse(src, syntax.Perl); perr == nil {
 				t.Errorf("%q: %v", src, err)
@@ -171,5 +173,21 @@ func TestRegexPathAgreesOnRandomRegexes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestRegexPathsShareTheirRest(t *testing.T) {
+	cache := newRegexCache()
+	a, errA := cache.regexPath(`~/users/(?<id>\d+)$`)
+	b, errB := cache.regexPath(`~/orders/(?<id>\d+)$`)
+	c, errC := cache.regexPath(`~/orders/(?<id>\d+)$`)
+	if errA != nil || errB != nil || errC != nil {
+		t.Fatal(errA, errB, errC)
+	}
+	if a.re != b.re || b != c {
+		t.Error("regex paths with the same rest do not share one regex")
+	}
+	if a.literal != "/users/" || b.literal != "/orders/" || !a.match("/users/7") || a.match("/orders/7") || !b.match("/orders/7") {
+		t.Errorf("shared regex paths mix up their text: %+v %+v", a, b)
 	}
 }

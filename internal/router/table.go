@@ -55,7 +55,7 @@ func New(routes []Route) (*Router, error) {
 		}
 	}
 	all := make([]candidate, 0, len(r.routes))
-	regexes := make(map[string]regexPath)
+	regexes := newRegexCache()
 	var alloc matcherAlloc
 	for i := range r.routes {
 		var err error

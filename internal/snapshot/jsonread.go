@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // maxExactDigits is the length of the longest number literal that
@@ -34,6 +35,9 @@ func (r *jsonReader) syntaxError(what string) error {
 
 // space skips white space and returns the next byte (0 at the end).
 func (r *jsonReader) space() byte {
+	if r.pos < len(r.s) && r.s[r.pos] > ' ' {
+		return r.s[r.pos] // the common case: no white space
+	}
 	for r.pos < len(r.s) {
 		switch c := r.s[r.pos]; c {
 		case ' ', '\t', '\n', '\r':
@@ -209,32 +213,102 @@ func (r *jsonReader) numberToken() string {
 
 // stringValue reads the string at the reader's position (which holds
 // '"'). A string without escapes is returned as a substring of the text;
-// one with escapes is decoded by encoding/json.
+// one with escapes is decoded. Strings read exactly as encoding/json
+// reads them, invalid UTF-8 included.
 func (r *jsonReader) stringValue() (string, error) {
 	start := r.pos
-	r.pos++
-	for i := r.pos; i < len(r.s); i++ {
-		switch c := r.s[i]; {
-		case c == '"':
-			r.pos = i + 1
-			return r.s[start+1 : i], nil
-		case c == '\\':
-			return r.escapedString(start)
-		case c < 0x20:
-			r.pos = i
-			return "", r.syntaxError("string character")
+	i := start + 1
+	ascii := true
+	for {
+		for i < len(r.s) && !stringStop[r.s[i]] {
+			i++
 		}
+		if i == len(r.s) || r.s[i] < utf8.RuneSelf {
+			break
+		}
+		ascii = false
+		i++
 	}
-	r.pos = len(r.s)
-	return "", r.syntaxError("end of string")
+	switch {
+	case i == len(r.s):
+		r.pos = i
+		return "", r.syntaxError("end of string")
+	case r.s[i] == '"':
+		s := r.s[start+1 : i]
+		if !ascii && !utf8.ValidString(s) {
+			return r.escapedString(start)
+		}
+		r.pos = i + 1
+		return s, nil
+	case r.s[i] == '\\':
+		return r.escapedString(start)
+	}
+	r.pos = i
+	return "", r.syntaxError("string character")
 }
 
+// stringStop marks the bytes that end the plain ASCII run of a string:
+// the closing quote, a backslash, the control characters JSON forbids
+// and the bytes of multi-byte UTF-8 sequences.
+var stringStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // escapedString decodes the string starting at start, which holds
-// escapes, with encoding/json's rules.
+// escapes (or invalid UTF-8). The one-character escapes of ASCII text
+// are decoded here; anything else goes through encoding/json.
 func (r *jsonReader) escapedString(start int) (string, error) {
 	if err := r.skipString(start); err != nil {
 		return "", err
 	}
+	raw := r.s[start+1 : r.pos-1]
+	b := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return r.decodeString(start)
+		case c < 0x20:
+			r.pos = start + 1 + i
+			return "", r.syntaxError("string character")
+		case c != '\\':
+			b = append(b, c)
+			continue
+		}
+		i++
+		if i == len(raw) {
+			return r.decodeString(start)
+		}
+		switch raw[i] {
+		case '"', '\\', '/':
+			b = append(b, raw[i])
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		default: // \u and invalid escapes
+			return r.decodeString(start)
+		}
+	}
+	return string(b), nil
+}
+
+// decodeString decodes the string from start to the reader's position
+// with encoding/json.
+func (r *jsonReader) decodeString(start int) (string, error) {
 	var s string
 	if err := json.Unmarshal([]byte(r.s[start:r.pos]), &s); err != nil {
 		return "", fmt.Errorf("invalid JSON string at offset %d: %w", start, err)
@@ -245,6 +319,12 @@ func (r *jsonReader) escapedString(start int) (string, error) {
 // skipString moves past the string starting at start.
 func (r *jsonReader) skipString(start int) error {
 	for i := start + 1; i < len(r.s); i++ {
+		for i < len(r.s) && !stringStop[r.s[i]] {
+			i++
+		}
+		if i == len(r.s) {
+			break
+		}
 		switch r.s[i] {
 		case '"':
 			r.pos = i + 1

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -126,5 +127,39 @@ func TestJSONReaderSubstrings(t *testing.T) {
 	// A string without escapes shares the text's memory.
 	if i := strings.Index(text, "plain"); i < 0 || unsafe.StringData(s) != unsafe.StringData(text[i:]) {
 		t.Error("the string was copied")
+	}
+}
+
+// TestJSONReaderStringsAsEncodingJSON checks that strings read exactly as
+// encoding/json reads them.
+func TestJSONReaderStringsAsEncodingJSON(t *testing.T) {
+	tests := []string{
+		`"plain"`,
+		`""`,
+		`"a\"b"`,
+		`"back\\slash\/"`,
+		`"\b\f\n\r\t"`,
+		`"\u00e9\u4e16"`,
+		`"\ud83d\ude00"`,
+		`"\ud83d x"`,
+		`"\ude00"`,
+		`"caf\u00e9 café"`,
+		"\"caf\xc3\xa9\"",
+		"\"bad \xff utf8\"",
+		"\"bad \xc3 cut\"",
+		"\"esc \\n and bad \xfe\"",
+		`"~/res3/(?<id>\\d+)$"`,
+		`"\u003cscript\u003e \u0026"`,
+	}
+	for _, text := range tests {
+		var want string
+		if err := json.Unmarshal([]byte(text), &want); err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		r := jsonReader{s: text}
+		got, err := r.str()
+		if err != nil || got != want || r.pos != len(text) {
+			t.Errorf("%q: read %q (%v, at %d), want %q", text, got, err, r.pos, want)
+		}
 	}
 }

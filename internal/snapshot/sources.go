@@ -110,7 +110,7 @@ func scanSources(ctx context.Context, scanner store.BodyScanner, wanted []source
 		byName[e.schema] = i
 		names[i] = e.schema
 	}
-	err := scanner.ScanBodies(ctx, names, func(name, id, body string) error {
+	err := scanner.ScanBodies(ctx, names, func(name, body string) error {
 		i, ok := byName[name]
 		if !ok {
 			return nil
@@ -122,9 +122,9 @@ func scanSources(ctx context.Context, scanner store.BodyScanner, wanted []source
 		}
 		var obj entity.Object
 		if err := json.Unmarshal([]byte(body), &obj); err != nil {
-			return fmt.Errorf("decoding %s %s: %w", name, id, err)
+			return fmt.Errorf("decoding %s: %w", name, err)
 		}
-		rows[i] = append(rows[i], row{id, obj})
+		rows[i] = append(rows[i], row{str(obj["id"]), obj})
 		return nil
 	})
 	if err != nil {

@@ -73,12 +73,13 @@ type Writer interface {
 // BodyScanner is implemented by the Readers of backends that keep each
 // entity as JSON text. ScanBodies reads every stored entity whose type is
 // one of entities, in a single pass and in no particular order, and hands
-// fn its type, primary key and stored JSON body without decoding it: a
-// caller that needs a few fields, or the text itself, skips building an
-// entity.Object. Decoding body with encoding/json yields what Get returns.
-// fn may keep body; an error from fn stops the scan and is returned.
+// fn its type and stored JSON body without decoding it: a caller that
+// needs a few fields, or the text itself, skips building an
+// entity.Object. Decoding body with encoding/json yields what Get returns
+// (primary key included). fn may keep body; an error from fn stops the
+// scan and is returned.
 type BodyScanner interface {
-	ScanBodies(ctx context.Context, entities []string, fn func(entity, id, body string) error) error
+	ScanBodies(ctx context.Context, entities []string, fn func(entity, body string) error) error
 }
 
 // Tx is a transaction: reads see its own writes; nothing is visible to

@@ -46,13 +46,14 @@ func TestScanBodies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			err := s.View(ctx, func(r store.Reader) error {
-				return r.(store.BodyScanner).ScanBodies(ctx, tt.entities, func(name, id, body string) error {
-					got = append(got, name+"/"+id)
+				return r.(store.BodyScanner).ScanBodies(ctx, tt.entities, func(name, body string) error {
 					// The body decodes to what Get returns.
 					var obj entity.Object
 					if err := json.Unmarshal([]byte(body), &obj); err != nil {
 						return err
 					}
+					id, _ := obj["id"].(string)
+					got = append(got, name+"/"+id)
 					want, err := r.Get(ctx, sc.Registry.Get(name), id)
 					if err != nil {
 						return err
@@ -87,7 +88,7 @@ func TestScanBodiesStopsOnError(t *testing.T) {
 	stop := errors.New("stop")
 	calls := 0
 	err := s.View(ctx, func(r store.Reader) error {
-		return r.(store.BodyScanner).ScanBodies(ctx, []string{"parents"}, func(string, string, string) error {
+		return r.(store.BodyScanner).ScanBodies(ctx, []string{"parents"}, func(string, string) error {
 			calls++
 			return stop
 		})

@@ -2,13 +2,21 @@ package router
 
 import "fmt"
 
-// candidate is a matcher while the table is built, with what orders it.
+// candidate is a matcher while the table is built, with what orders it
+// (see compareCandidates).
 type candidate struct {
 	m *matcher
+	// key and regexPriority are the matcher's priority (see sortKey).
+	key           uint64
+	regexPriority int
 	// id is the identifier used to break priority ties: the route id, or
 	// a derived id when the route's paths were split into groups.
-	id   string
-	prio priority
+	id string
+}
+
+// newCandidate returns the candidate of m with priority p.
+func newCandidate(m *matcher, id string, p priority) candidate {
+	return candidate{m: m, key: p.sortKey(), regexPriority: p.regexPriority, id: id}
 }
 
 // matcherAlloc hands out matchers from blocks, one allocation per block.
@@ -50,15 +58,15 @@ func compileRoute(route *Route, regexes *regexCache, alloc *matcherAlloc, out []
 		base.more = &more
 	}
 	if len(route.Paths) == 0 {
-		return append(out, candidate{m: alloc.new(base), id: route.ID, prio: newPriority(route, nil)}), nil
+		return append(out, newCandidate(alloc.new(base), route.ID, newPriority(route, nil))), nil
 	}
 	groups := groupPaths(route.Paths)
 	for gi := range groups {
 		g := &groups[gi]
 		m := base
-		c := candidate{id: route.ID, prio: newPriority(route, g)}
+		id := route.ID
 		if len(groups) > 1 {
-			c.id = splitGroupID(route.ID, gi+1)
+			id = splitGroupID(route.ID, gi+1)
 		}
 		if !g.regex {
 			m.prefixes = g.paths
@@ -74,8 +82,7 @@ func compileRoute(route *Route, regexes *regexCache, alloc *matcherAlloc, out []
 			}
 			m.more = &groupMore
 		}
-		c.m = alloc.new(m)
-		out = append(out, c)
+		out = append(out, newCandidate(alloc.new(m), id, newPriority(route, g)))
 	}
 	return out, nil
 }

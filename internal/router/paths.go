@@ -23,17 +23,17 @@ type pathGroup struct {
 // prefix length, in the order each group first appears.
 func groupPaths(paths []string) []pathGroup {
 	var groups []pathGroup
-	index := make(map[int]int, 2) // key: -1 for regex, else prefix length
+	keys := make([]int, 0, len(paths)) // per group: -1 for regex, else prefix length
 	for _, p := range paths {
 		key := len(p)
 		if isRegexPath(p) {
 			key = -1
 		}
-		if i, ok := index[key]; ok {
+		if i := slices.Index(keys, key); i >= 0 {
 			groups[i].paths = append(groups[i].paths, p)
 			continue
 		}
-		index[key] = len(groups)
+		keys = append(keys, key)
 		groups = append(groups, pathGroup{regex: key == -1, paths: []string{p}})
 	}
 	return groups

@@ -19,29 +19,16 @@ func newCandidate(m *matcher, id string, p priority) candidate {
 	return candidate{m: m, key: p.sortKey(), regexPriority: p.regexPriority, id: id}
 }
 
-// matcherAlloc hands out matchers from blocks, one allocation per block.
-type matcherAlloc struct {
-	block []matcher
-}
-
-// matcherBlock is the number of matchers allocated at once.
-const matcherBlock = 256
-
-func (a *matcherAlloc) new(m matcher) *matcher {
-	if len(a.block) == cap(a.block) {
-		a.block = make([]matcher, 0, matcherBlock)
-	}
-	a.block = append(a.block, m)
-	return &a.block[len(a.block)-1]
-}
-
 // compileRoute appends to out one candidate per path group of route (one
 // when the route has no paths). regexes shares compiled regexes between
 // routes.
-func compileRoute(route *Route, regexes *regexCache, alloc *matcherAlloc, out []candidate) ([]candidate, error) {
+func compileRoute(route *Route, regexes *regexCache, b *builder, out []candidate) ([]candidate, error) {
 	base := matcher{route: route, methods: route.Methods}
-	for _, h := range route.Hosts {
-		base.hosts = append(base.hosts, parseHostRule(h))
+	if len(route.Hosts) > 0 {
+		base.hosts = b.hostRules.slice(len(route.Hosts))
+		for _, h := range route.Hosts {
+			base.hosts = append(base.hosts, parseHostRule(h))
+		}
 	}
 	var more moreRules
 	for _, s := range route.SNIs {
@@ -58,9 +45,10 @@ func compileRoute(route *Route, regexes *regexCache, alloc *matcherAlloc, out []
 		base.more = &more
 	}
 	if len(route.Paths) == 0 {
-		return append(out, newCandidate(alloc.new(base), route.ID, newPriority(route, nil))), nil
+		return append(out, newCandidate(b.matchers.one(base), route.ID, newPriority(route, nil))), nil
 	}
-	groups := groupPaths(route.Paths)
+	b.groups = groupPaths(route.Paths, b.groups[:0])
+	groups := b.groups
 	for gi := range groups {
 		g := &groups[gi]
 		m := base
@@ -82,7 +70,7 @@ func compileRoute(route *Route, regexes *regexCache, alloc *matcherAlloc, out []
 			}
 			m.more = &groupMore
 		}
-		out = append(out, newCandidate(alloc.new(m), id, newPriority(route, g)))
+		out = append(out, newCandidate(b.matchers.one(m), id, newPriority(route, g)))
 	}
 	return out, nil
 }

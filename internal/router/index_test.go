@@ -12,10 +12,10 @@ import (
 func linearMatch(t *testing.T, routes []Route, req *Request) string {
 	t.Helper()
 	var all []candidate
-	var alloc matcherAlloc
+	var b builder
 	for i := range routes {
 		var err error
-		if all, err = compileRoute(&routes[i], newRegexCache(), &alloc, all); err != nil {
+		if all, err = compileRoute(&routes[i], newRegexCache(), &b, all); err != nil {
 			t.Fatal(err)
 		}
 	}

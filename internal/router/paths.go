@@ -16,25 +16,35 @@ func isRegexPath(p string) bool { return strings.HasPrefix(p, "~") }
 // regex paths, or all prefix paths of one length.
 type pathGroup struct {
 	regex bool
+	// key is -1 for regex paths, else the prefix length (while grouping).
+	key   int
 	paths []string
 }
 
 // groupPaths splits a route's paths into groups keyed by "regex" or by
-// prefix length, in the order each group first appears.
-func groupPaths(paths []string) []pathGroup {
-	var groups []pathGroup
-	keys := make([]int, 0, len(paths)) // per group: -1 for regex, else prefix length
-	for _, p := range paths {
-		key := len(p)
+// prefix length, in the order each group first appears, and appends them
+// to groups. When all paths fall in one group (the common case) the group
+// shares paths rather than copying it.
+func groupPaths(paths []string, groups []pathGroup) []pathGroup {
+	key := func(p string) int {
 		if isRegexPath(p) {
-			key = -1
+			return -1
 		}
-		if i := slices.Index(keys, key); i >= 0 {
-			groups[i].paths = append(groups[i].paths, p)
+		return len(p)
+	}
+	first := key(paths[0])
+	if !slices.ContainsFunc(paths[1:], func(p string) bool { return key(p) != first }) {
+		return append(groups, pathGroup{regex: first == -1, paths: paths})
+	}
+	start := len(groups)
+	for _, p := range paths {
+		k := key(p)
+		i := slices.IndexFunc(groups[start:], func(g pathGroup) bool { return g.key == k })
+		if i >= 0 {
+			groups[start+i].paths = append(groups[start+i].paths, p)
 			continue
 		}
-		keys = append(keys, key)
-		groups = append(groups, pathGroup{regex: key == -1, paths: []string{p}})
+		groups = append(groups, pathGroup{regex: k == -1, key: k, paths: []string{p}})
 	}
 	return groups
 }

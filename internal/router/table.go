@@ -56,17 +56,17 @@ func New(routes []Route) (*Router, error) {
 	}
 	all := make([]candidate, 0, len(r.routes))
 	regexes := newRegexCache()
-	var alloc matcherAlloc
+	var b builder
 	for i := range r.routes {
 		var err error
-		if all, err = compileRoute(&r.routes[i], regexes, &alloc, all); err != nil {
+		if all, err = compileRoute(&r.routes[i], regexes, &b, all); err != nil {
 			return nil, err
 		}
 	}
 	slices.SortFunc(all, compareCandidates)
 	for rank, c := range all {
 		c.m.rank = rank
-		r.place(c.m)
+		r.place(c.m, &b)
 	}
 	r.others.finish()
 	for _, index := range []map[string]*trieNode{r.exactHosts, r.suffixHosts, r.prefixHosts} {
@@ -89,11 +89,11 @@ func isStreamOnly(protocols []string) bool {
 }
 
 // place stores m in the indexes that can find it.
-func (r *Router) place(m *matcher) {
+func (r *Router) place(m *matcher, b *builder) {
 	keys := indexKeys(m)
 	store := func(root *trieNode) {
 		for _, k := range keys {
-			root.insert(k, m)
+			root.insert(k, m, b)
 		}
 	}
 	if len(m.hosts) == 0 || slices.ContainsFunc(m.hosts, func(h hostRule) bool { return !isIndexableHost(h) }) {
@@ -115,7 +115,7 @@ func (r *Router) place(m *matcher) {
 		index := r.hostIndex(h.kind)
 		root := index[h.value]
 		if root == nil {
-			root = &trieNode{}
+			root = b.nodes.one(trieNode{})
 			index[h.value] = root
 		}
 		store(root)

@@ -13,7 +13,7 @@ import (
 // compileServicesAndRoutes compiles the services and routes of src into
 // s, with the router. Routes of a disabled service are left out of the
 // router and of s.Routes, as in Kong.
-func (s *Snapshot) compileServicesAndRoutes(src *Sources, in *interner) error {
+func (s *Snapshot) compileServicesAndRoutes(src *Sources, in *lists) error {
 	table, err := s.compileServicesAndRouteTable(src, in)
 	if err != nil {
 		return err
@@ -28,7 +28,7 @@ func (s *Snapshot) compileServicesAndRoutes(src *Sources, in *interner) error {
 
 // compileServicesAndRouteTable compiles the services and routes of src
 // into s and returns the route table to build the router from.
-func (s *Snapshot) compileServicesAndRouteTable(src *Sources, in *interner) ([]router.Route, error) {
+func (s *Snapshot) compileServicesAndRouteTable(src *Sources, in *lists) ([]router.Route, error) {
 	s.Services = make(map[string]*Service, len(src.Services))
 	s.Routes = make(map[string]*Route, len(src.Routes))
 	for _, body := range src.Services {
@@ -126,7 +126,7 @@ func compileService(body string, stored bool) (*Service, error) {
 
 // compileRoute compiles a route from its JSON text into rt and info, and
 // returns its router entry (without Data).
-func compileRoute(body string, stored bool, services map[string]*Service, in *interner,
+func compileRoute(body string, stored bool, services map[string]*Service, in *lists,
 	rt *Route, info *plugin.RouteInfo) (router.Route, error) {
 	rt.RequestBuffering, rt.ResponseBuffering = true, true
 	var rr router.Route
@@ -139,17 +139,17 @@ func compileRoute(body string, stored bool, services map[string]*Service, in *in
 		case "name":
 			rt.Name, err = r.str()
 		case "protocols":
-			rt.Protocols, err = in.strs(&r)
+			rt.Protocols, err = in.readShared(&r)
 		case "methods":
-			rr.Methods, err = in.strs(&r)
+			rr.Methods, err = in.readShared(&r)
 		case "hosts":
-			rr.Hosts, err = r.strs()
+			rr.Hosts, err = in.read(&r)
 		case "paths":
-			rr.Paths, err = r.strs()
+			rr.Paths, err = in.read(&r)
 		case "headers":
-			rr.Headers, err = r.headers()
+			rr.Headers, err = r.headers(in)
 		case "snis":
-			rr.SNIs, err = r.strs()
+			rr.SNIs, err = in.read(&r)
 		case "regex_priority":
 			rr.RegexPriority, err = r.integer()
 		case "strip_path":
@@ -177,7 +177,7 @@ func compileRoute(body string, stored bool, services map[string]*Service, in *in
 				return err
 			})
 		case "tags":
-			tags, err = r.strs()
+			tags, err = in.read(&r)
 		default:
 			err = r.skip()
 		}
@@ -251,31 +251,69 @@ func entityJSON(body string, reencode bool) (json.RawMessage, error) {
 	return json.Marshal(v)
 }
 
-// interner shares the string lists that repeat from entity to entity
-// (protocols, methods) within one build: entities whose lists have the
-// same JSON text get the same, read-only slice.
-type interner struct {
-	lists map[string][]string
+// lists allocates the string lists of one build. Lists that repeat from
+// entity to entity (protocols, methods) are shared: entities whose lists
+// have the same JSON text get the same, read-only slice. Other lists are
+// cut from blocks rather than allocated one by one.
+type lists struct {
+	shared  map[string][]string
+	scratch []string
+	block   []string
 }
 
-func newInterner() *interner { return &interner{lists: make(map[string][]string)} }
+// listBlock is the number of strings a block of lists holds.
+const listBlock = 1024
 
-// strs reads a string list (as jsonReader.strs) through the interner.
-func (in *interner) strs(r *jsonReader) ([]string, error) {
-	start := r.pos
-	if c := r.space(); c != '[' {
-		return r.strs()
+func newLists() *lists { return &lists{shared: make(map[string][]string)} }
+
+// read reads a string list as jsonReader.strs does.
+func (l *lists) read(r *jsonReader) ([]string, error) {
+	list, isArray, err := r.appendStrs(l.scratch[:0])
+	l.scratch = list[:0]
+	switch {
+	case err != nil || !isArray:
+		return nil, err
+	case len(list) == 0:
+		return []string{}, nil
 	}
-	list, err := r.strs()
-	if err != nil {
+	return l.copy(list), nil
+}
+
+// readShared reads a string list as read does, sharing it with the
+// entities whose list has the same text.
+func (l *lists) readShared(r *jsonReader) ([]string, error) {
+	if r.space() != '[' {
+		return l.read(r)
+	}
+	start := r.pos
+	if err := r.skip(); err != nil {
 		return nil, err
 	}
 	text := r.s[start:r.pos]
-	if shared, ok := in.lists[text]; ok {
-		return shared, nil
+	if list, ok := l.shared[text]; ok {
+		return list, nil
 	}
-	in.lists[text] = list
-	return list, nil
+	r.pos = start
+	list, err := l.read(r)
+	if err == nil {
+		l.shared[text] = list
+	}
+	return list, err
+}
+
+// copy returns a copy of list cut from a block.
+func (l *lists) copy(list []string) []string {
+	n := len(list)
+	if n > listBlock/16 {
+		return append([]string(nil), list...)
+	}
+	if len(l.block) < n {
+		l.block = make([]string, listBlock)
+	}
+	out := l.block[:n:n]
+	l.block = l.block[n:]
+	copy(out, list)
+	return out
 }
 
 // millis reads a number of milliseconds as a duration.
@@ -297,14 +335,14 @@ func (r *jsonReader) isNotFalse() (bool, error) {
 }
 
 // headers reads a route's headers map: nil unless a non-empty object,
-// whose values read as strs.
-func (r *jsonReader) headers() (map[string][]string, error) {
+// whose values read as strs (allocated from in).
+func (r *jsonReader) headers(in *lists) (map[string][]string, error) {
 	if r.space() != '{' {
 		return nil, r.skip()
 	}
 	var out map[string][]string
 	err := r.object(func(name string) error {
-		values, err := r.strs()
+		values, err := in.read(r)
 		if out == nil {
 			out = make(map[string][]string, 1)
 		}

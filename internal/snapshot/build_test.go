@@ -163,7 +163,7 @@ func TestCompileFromTextMatchesObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The router's input, compiled the same way.
-	table, err := (&Snapshot{}).compileServicesAndRouteTable(&src, newInterner())
+	table, err := (&Snapshot{}).compileServicesAndRouteTable(&src, newLists())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -136,8 +137,17 @@ func (r *jsonReader) isString() bool { return r.space() == '"' }
 // have: nil for anything but an array, and the string elements of an
 // array (an empty array gives an empty, non-nil slice).
 func (r *jsonReader) strs() ([]string, error) {
-	out := []string{}
-	ok, err := r.array(func() error {
+	out, isArray, err := r.appendStrs([]string{})
+	if !isArray || err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// appendStrs appends the string elements of an array to out and reports
+// whether the value was an array; any other value is skipped.
+func (r *jsonReader) appendStrs(out []string) ([]string, bool, error) {
+	isArray, err := r.array(func() error {
 		if !r.isString() {
 			return r.skip()
 		}
@@ -145,10 +155,7 @@ func (r *jsonReader) strs() ([]string, error) {
 		out = append(out, s)
 		return err
 	})
-	if !ok || err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, isArray, err
 }
 
 // number reads a number; ok is false (and the value skipped) for any
@@ -299,7 +306,20 @@ func (r *jsonReader) escapedString(start int) (string, error) {
 			b = append(b, '\r')
 		case 't':
 			b = append(b, '\t')
-		default: // \u and invalid escapes
+		case 'u':
+			// A code point outside the surrogates (\u003c for '<': the
+			// encoder escapes HTML characters); surrogate pairs and
+			// malformed escapes go through encoding/json.
+			if i+4 >= len(raw) {
+				return r.decodeString(start)
+			}
+			v, err := strconv.ParseUint(raw[i+1:i+5], 16, 32)
+			if err != nil || utf16.IsSurrogate(rune(v)) {
+				return r.decodeString(start)
+			}
+			b = utf8.AppendRune(b, rune(v))
+			i += 4
+		default: // invalid escapes
 			return r.decodeString(start)
 		}
 	}

@@ -30,7 +30,7 @@ func readAll(text string, kinds map[string]string) (map[string]any, bool, error)
 			b, ok, err = r.boolean()
 			got[key] = []any{b, ok}
 		case "h":
-			got[key], err = r.headers()
+			got[key], err = r.headers(newLists())
 		default:
 			err = r.skip()
 		}
@@ -150,14 +150,20 @@ func TestJSONReaderStringsAsEncodingJSON(t *testing.T) {
 		"\"esc \\n and bad \xfe\"",
 		`"~/res3/(?<id>\\d+)$"`,
 		`"\u003cscript\u003e \u0026"`,
+		`"\u0041\u00E9\uffff\u0000"`,
+		`"x\u12"`,
 	}
 	for _, text := range tests {
 		var want string
-		if err := json.Unmarshal([]byte(text), &want); err != nil {
-			t.Fatalf("%q: %v", text, err)
-		}
+		wantErr := json.Unmarshal([]byte(text), &want)
 		r := jsonReader{s: text}
 		got, err := r.str()
+		if wantErr != nil {
+			if err == nil {
+				t.Errorf("%q: read %q, want an error", text, got)
+			}
+			continue
+		}
 		if err != nil || got != want || r.pos != len(text) {
 			t.Errorf("%q: read %q (%v, at %d), want %q", text, got, err, r.pos, want)
 		}

@@ -174,7 +174,7 @@ func readAllSources(ctx context.Context, r store.Reader, reg *entity.Registry, w
 // gets its plugin chain.
 func CompileSources(src Sources, plugins *plugin.Registry) (*Snapshot, error) {
 	s := &Snapshot{BuiltAt: time.Now()}
-	if err := s.compileServicesAndRoutes(&src, newInterner()); err != nil {
+	if err := s.compileServicesAndRoutes(&src, newLists()); err != nil {
 		return nil, err
 	}
 	consumers := make([]plugin.Consumer, len(src.Consumers))
@@ -206,9 +206,16 @@ func CompileSources(src Sources, plugins *plugin.Registry) (*Snapshot, error) {
 		s.HasPlugins = len(set.Names()) > 0
 	}
 	// Chains are read-only: the routes no plugin applies to share one
-	// empty chain.
+	// empty chain (all routes when no plugin is configured).
 	var noPlugins *plugin.Chain
+	if !s.HasPlugins {
+		noPlugins = s.Plugins.Chain("", "")
+	}
 	for _, rt := range s.Routes {
+		if !s.HasPlugins {
+			rt.Plugins = noPlugins
+			continue
+		}
 		serviceID := ""
 		if rt.Service != nil {
 			serviceID = rt.Service.ID

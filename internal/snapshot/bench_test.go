@@ -10,6 +10,7 @@ import (
 	"github.com/straitgw/strait/internal/entity"
 	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/store"
+	"github.com/straitgw/strait/internal/store/memory"
 	"github.com/straitgw/strait/internal/store/sqlite"
 )
 
@@ -45,13 +46,21 @@ func mixedRouteInput(i int, serviceID string) entity.Object {
 // Admin API would.
 func seedStore(tb testing.TB, routes, consumers int) (store.Store, *entity.Registry) {
 	tb.Helper()
-	ctx := context.Background()
 	reg := entity.Core()
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "strait.db"), reg)
+	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "strait.db"), reg)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
+	fill(tb, st, routes, consumers)
+	return st, reg
+}
+
+// fill inserts into st one service, routes mixed routes and consumers
+// consumers, processed by their schemas as the Admin API would.
+func fill(tb testing.TB, st store.Store, routes, consumers int) {
+	tb.Helper()
+	ctx := context.Background()
 	insert := func(tx store.Tx, s *entity.Schema, in entity.Object) (entity.Object, error) {
 		obj, verr := s.Process(in, entity.OpInsert, nil)
 		if verr != nil {
@@ -59,7 +68,7 @@ func seedStore(tb testing.TB, routes, consumers int) (store.Store, *entity.Regis
 		}
 		return obj, tx.Insert(ctx, s, obj)
 	}
-	err = st.Update(ctx, func(tx store.Tx) error {
+	err := st.Update(ctx, func(tx store.Tx) error {
 		svc, err := insert(tx, entity.Services, entity.Object{"name": "bench", "url": "http://127.0.0.1:8080"})
 		if err != nil {
 			return err
@@ -79,7 +88,6 @@ func seedStore(tb testing.TB, routes, consumers int) (store.Store, *entity.Regis
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return st, reg
 }
 
 // heapInUse returns the bytes of live heap objects after a collection.
@@ -96,6 +104,19 @@ func heapInUse() uint64 {
 // build it reports live-MiB, the heap the snapshot keeps.
 func BenchmarkBuild10k(b *testing.B) {
 	st, reg := seedStore(b, 10000, 10000)
+	benchmarkBuild(b, st, reg)
+}
+
+// BenchmarkBuild10kMemory is BenchmarkBuild10k on the memory store of
+// DB-less mode.
+func BenchmarkBuild10kMemory(b *testing.B) {
+	reg := entity.Core()
+	st := memory.New(reg)
+	fill(b, st, 10000, 10000)
+	benchmarkBuild(b, st, reg)
+}
+
+func benchmarkBuild(b *testing.B, st store.Store, reg *entity.Registry) {
 	plugins, err := plugin.NewRegistry()
 	if err != nil {
 		b.Fatal(err)

@@ -13,8 +13,8 @@ import (
 // compileServicesAndRoutes compiles the services and routes of src into
 // s, with the router. Routes of a disabled service are left out of the
 // router and of s.Routes, as in Kong.
-func (s *Snapshot) compileServicesAndRoutes(src *Sources, in *lists) error {
-	table, err := s.compileServicesAndRouteTable(src, in)
+func (s *Snapshot) compileServicesAndRoutes(src *Sources, ls *lists) error {
+	table, err := s.compileServicesAndRouteTable(src, ls)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (s *Snapshot) compileServicesAndRoutes(src *Sources, in *lists) error {
 
 // compileServicesAndRouteTable compiles the services and routes of src
 // into s and returns the route table to build the router from.
-func (s *Snapshot) compileServicesAndRouteTable(src *Sources, in *lists) ([]router.Route, error) {
+func (s *Snapshot) compileServicesAndRouteTable(src *Sources, ls *lists) ([]router.Route, error) {
 	s.Services = make(map[string]*Service, len(src.Services))
 	s.Routes = make(map[string]*Route, len(src.Routes))
 	for _, body := range src.Services {
@@ -44,7 +44,7 @@ func (s *Snapshot) compileServicesAndRouteTable(src *Sources, in *lists) ([]rout
 	table := make([]router.Route, 0, len(src.Routes))
 	for i, body := range src.Routes {
 		rt, info := &routes[i], &infos[i]
-		rr, err := compileRoute(body, src.Stored, s.Services, in, rt, info)
+		rr, err := compileRoute(body, src.Stored, s.Services, ls, rt, info)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +126,7 @@ func compileService(body string, stored bool) (*Service, error) {
 
 // compileRoute compiles a route from its JSON text into rt and info, and
 // returns its router entry (without Data).
-func compileRoute(body string, stored bool, services map[string]*Service, in *lists,
+func compileRoute(body string, stored bool, services map[string]*Service, ls *lists,
 	rt *Route, info *plugin.RouteInfo) (router.Route, error) {
 	rt.RequestBuffering, rt.ResponseBuffering = true, true
 	var rr router.Route
@@ -139,17 +139,17 @@ func compileRoute(body string, stored bool, services map[string]*Service, in *li
 		case "name":
 			rt.Name, err = r.str()
 		case "protocols":
-			rt.Protocols, err = in.readShared(&r)
+			rt.Protocols, err = ls.readShared(&r)
 		case "methods":
-			rr.Methods, err = in.readShared(&r)
+			rr.Methods, err = ls.readShared(&r)
 		case "hosts":
-			rr.Hosts, err = in.read(&r)
+			rr.Hosts, err = ls.read(&r)
 		case "paths":
-			rr.Paths, err = in.read(&r)
+			rr.Paths, err = ls.read(&r)
 		case "headers":
-			rr.Headers, err = r.headers(in)
+			rr.Headers, err = r.headers(ls)
 		case "snis":
-			rr.SNIs, err = in.read(&r)
+			rr.SNIs, err = ls.read(&r)
 		case "regex_priority":
 			rr.RegexPriority, err = r.integer()
 		case "strip_path":
@@ -177,7 +177,7 @@ func compileRoute(body string, stored bool, services map[string]*Service, in *li
 				return err
 			})
 		case "tags":
-			tags, err = in.read(&r)
+			tags, err = ls.read(&r)
 		default:
 			err = r.skip()
 		}
@@ -335,14 +335,14 @@ func (r *jsonReader) isNotFalse() (bool, error) {
 }
 
 // headers reads a route's headers map: nil unless a non-empty object,
-// whose values read as strs (allocated from in).
-func (r *jsonReader) headers(in *lists) (map[string][]string, error) {
+// whose values read as strs (allocated from ls).
+func (r *jsonReader) headers(ls *lists) (map[string][]string, error) {
 	if r.space() != '{' {
 		return nil, r.skip()
 	}
 	var out map[string][]string
 	err := r.object(func(name string) error {
-		values, err := in.read(r)
+		values, err := ls.read(r)
 		if out == nil {
 			out = make(map[string][]string, 1)
 		}

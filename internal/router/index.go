@@ -37,33 +37,40 @@ func (n *trieNode) child(c byte) int {
 	return -1
 }
 
-// insert stores m at the node for key, creating or splitting nodes.
-func (n *trieNode) insert(key string, m *matcher) {
+// insert stores m at the node for key, creating or splitting nodes from
+// the blocks of b.
+func (n *trieNode) insert(key string, m *matcher, b *builder) {
 	for key != "" {
 		i := n.child(key[0])
 		if i < 0 {
-			n.addChild(&trieNode{label: key, matchers: []*matcher{m}})
+			n.addChild(b.nodes.one(trieNode{label: key, matchers: append(b.matcherPtrs.slice(1), m)}), b)
 			return
 		}
 		c := n.children[i]
 		common := commonPrefixLength(key, c.label)
 		if common < len(c.label) {
-			mid := &trieNode{
+			mid := b.nodes.one(trieNode{
 				label:    c.label[:common],
-				edges:    []byte{c.label[common]},
-				children: []*trieNode{c},
-			}
+				edges:    append(b.bytes.slice(1), c.label[common]),
+				children: append(b.nodePtrs.slice(1), c),
+			})
 			c.label = c.label[common:]
 			n.children[i] = mid
 			c = mid
 		}
 		n, key = c, key[common:]
 	}
+	if n.matchers == nil {
+		n.matchers = b.matcherPtrs.slice(1)
+	}
 	n.matchers = append(n.matchers, m)
 }
 
 // addChild inserts c keeping edges sorted.
-func (n *trieNode) addChild(c *trieNode) {
+func (n *trieNode) addChild(c *trieNode, b *builder) {
+	if n.edges == nil {
+		n.edges, n.children = b.bytes.slice(1), b.nodePtrs.slice(1)
+	}
 	i, _ := slices.BinarySearch(n.edges, c.label[0])
 	n.edges = slices.Insert(n.edges, i, c.label[0])
 	n.children = slices.Insert(n.children, i, c)
@@ -129,10 +136,11 @@ func indexKeys(m *matcher) []string {
 	switch {
 	case len(m.prefixes) > 0:
 		return m.prefixes
-	case len(m.regexes) > 0:
-		keys := make([]string, len(m.regexes))
-		for i := range m.regexes {
-			keys[i] = m.regexes[i].literal
+	case len(m.regexPaths()) > 0:
+		regexes := m.more.regexes
+		keys := make([]string, len(regexes))
+		for i := range regexes {
+			keys[i] = regexes[i].literal
 		}
 		return keys
 	}

@@ -11,19 +11,19 @@ import (
 // linearMatch is the reference: test every matcher in priority order.
 func linearMatch(t *testing.T, routes []Route, req *Request) string {
 	t.Helper()
-	var all []*matcher
+	var all []candidate
+	var b builder
 	for i := range routes {
-		ms, err := compileRoute(&routes[i], map[string]regexPath{})
-		if err != nil {
+		var err error
+		if all, err = compileRoute(&routes[i], newRegexCache(), &b, all); err != nil {
 			t.Fatal(err)
 		}
-		all = append(all, ms...)
 	}
-	slices.SortFunc(all, compareMatchers)
+	slices.SortFunc(all, compareCandidates)
 	path := NormalizePath(req.Path)
-	for _, m := range all {
-		if m.matches(req, path) {
-			return m.route.ID
+	for _, c := range all {
+		if c.m.matches(req, path) {
+			return c.m.route.ID
 		}
 	}
 	return ""

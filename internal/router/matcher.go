@@ -7,19 +7,29 @@ import "strings"
 // entry is enough (OR).
 type matcher struct {
 	route *Route
-	// id is the identifier used to break priority ties: the route id, or
-	// a derived id when the route's paths were split into groups.
-	id   string
-	prio priority
 	// rank is the position in the global priority order (0 is best).
 	rank int
 
 	methods  []string
 	hosts    []hostRule
-	snis     []hostRule
-	headers  []headerRule
 	prefixes []string
-	regexes  []regexPath
+	// more holds the fields few routes set; nil when none is set.
+	more *moreRules
+}
+
+// moreRules are the rules of a matcher that most routes do not have.
+type moreRules struct {
+	snis    []hostRule
+	headers []headerRule
+	regexes []regexPath
+}
+
+// regexPaths returns the regex paths of m.
+func (m *matcher) regexPaths() []regexPath {
+	if m.more == nil {
+		return nil
+	}
+	return m.more.regexes
 }
 
 // matches reports whether req, whose normalised path is path, satisfies
@@ -34,15 +44,17 @@ func (m *matcher) matches(req *Request, path string) bool {
 	if len(m.methods) > 0 && !containsString(m.methods, req.Method) {
 		return false
 	}
-	if len(m.snis) > 0 && req.Scheme == "https" &&
-		!anyHostMatches(m.snis, trimFQDNDot(req.SNI), 0) {
-		return false
-	}
-	if len(m.headers) > 0 && !allHeadersMatch(m.headers, req.Headers) {
-		return false
-	}
-	if len(m.regexes) > 0 && m.matchedRegex(path) < 0 {
-		return false
+	if x := m.more; x != nil {
+		if len(x.snis) > 0 && req.Scheme == "https" &&
+			!anyHostMatches(x.snis, trimFQDNDot(req.SNI), 0) {
+			return false
+		}
+		if len(x.headers) > 0 && !allHeadersMatch(x.headers, req.Headers) {
+			return false
+		}
+		if len(x.regexes) > 0 && x.matchedRegex(path) < 0 {
+			return false
+		}
 	}
 	return true
 }
@@ -58,12 +70,12 @@ func (m *matcher) matchedPrefix(path string) int {
 	return -1
 }
 
-// matchedRegex returns the index of the first regex path of m that
+// matchedRegex returns the index of the first regex path of x that
 // matches path, or -1.
-func (m *matcher) matchedRegex(path string) int {
-	for i := range m.regexes {
-		rp := &m.regexes[i]
-		if strings.HasPrefix(path, rp.literal) && rp.re.MatchString(path) {
+func (x *moreRules) matchedRegex(path string) int {
+	for i := range x.regexes {
+		rp := &x.regexes[i]
+		if rp.match(path) {
 			return i
 		}
 	}
@@ -85,12 +97,13 @@ func (m *matcher) fill(path string, out *Match) {
 			out.Prefix = m.prefixes[m.matchedPrefix(path)]
 			out.strip = true
 		}
-	case len(m.regexes) > 0:
-		re := m.regexes[m.matchedRegex(path)].re
+	case len(m.regexPaths()) > 0:
+		rp := &m.more.regexes[m.more.matchedRegex(path)]
+		re := rp.re
 		if !strip && re.NumSubexp() == 0 {
 			break
 		}
-		loc := re.FindStringSubmatchIndex(path)
+		loc := rp.submatchIndex(path)
 		if strip {
 			out.Prefix = path[:loc[1]]
 			out.strip = true

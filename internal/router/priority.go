@@ -71,41 +71,38 @@ func newPriority(r *Route, group *pathGroup) priority {
 	return p
 }
 
-// compare returns a negative number when p sorts before q (p wins), a
-// positive one when q does, and 0 when they tie.
-func (p priority) compare(q priority) int {
-	switch {
-	case p.attributes != q.attributes:
-		return q.attributes - p.attributes
-	case p.plainHostsOnly != q.plainHostsOnly:
-		if p.plainHostsOnly {
-			return -1
-		}
-		return 1
-	case p.headerCount != q.headerCount:
-		return q.headerCount - p.headerCount
-	case p.regex != q.regex:
-		if p.regex {
-			return -1
-		}
-		return 1
-	case p.regexPriority != q.regexPriority:
-		if p.regexPriority > q.regexPriority {
-			return -1
-		}
-		return 1
-	case p.prefixLength != q.prefixLength:
-		return q.prefixLength - p.prefixLength
+// sortKey packs the fields of p that order matchers, except
+// regexPriority, into one number that is larger for the matcher that
+// wins: attributes, plainHostsOnly, headerCount, regex, then
+// prefixLength. prefixLength may sit below regex although regexPriority
+// ranks between them: a regex group has no prefix length and a prefix
+// group no regex priority, so between matchers whose regex bits are
+// equal one of the two fields is always 0 on both sides.
+func (p priority) sortKey() uint64 {
+	k := uint64(p.attributes)<<30 | uint64(p.headerCount)<<20 | uint64(p.prefixLength)
+	if p.plainHostsOnly {
+		k |= 1 << 29
 	}
-	return 0
+	if p.regex {
+		k |= 1 << 19
+	}
+	return k
 }
 
-// compareMatchers orders matchers by priority, then by greater id first.
-func compareMatchers(a, b *matcher) int {
-	if c := a.prio.compare(b.prio); c != 0 {
-		return c
-	}
+// compareCandidates orders matchers by priority, then by greater id
+// first.
+func compareCandidates(a, b candidate) int {
 	switch {
+	case a.key != b.key:
+		if a.key > b.key {
+			return -1
+		}
+		return 1
+	case a.regexPriority != b.regexPriority:
+		if a.regexPriority > b.regexPriority {
+			return -1
+		}
+		return 1
 	case a.id > b.id:
 		return -1
 	case a.id < b.id:

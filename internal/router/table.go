@@ -34,33 +34,39 @@ var streamProtocols = map[string]bool{"tcp": true, "tls": true, "udp": true, "tl
 // New compiles routes into a Router. Routes whose protocols are all stream
 // protocols (tcp, tls, udp, tls_passthrough) are left out. The error names
 // the route and the path or header whose regex does not compile.
+//
+// The Router keeps routes (Match hands out pointers to its elements)
+// rather than a copy: the caller must not change the slice or what its
+// elements refer to afterwards.
 func New(routes []Route) (*Router, error) {
 	r := &Router{
-		routes:      make([]Route, 0, len(routes)),
+		routes:      routes,
 		exactHosts:  make(map[string]*trieNode),
 		suffixHosts: make(map[string]*trieNode),
 		prefixHosts: make(map[string]*trieNode),
 		others:      &trieNode{},
 	}
-	for i := range routes {
-		if isStreamOnly(routes[i].Protocols) {
-			continue
+	if slices.ContainsFunc(routes, func(rt Route) bool { return isStreamOnly(rt.Protocols) }) {
+		r.routes = make([]Route, 0, len(routes))
+		for i := range routes {
+			if !isStreamOnly(routes[i].Protocols) {
+				r.routes = append(r.routes, routes[i])
+			}
 		}
-		r.routes = append(r.routes, routes[i])
 	}
-	var all []*matcher
-	regexes := make(map[string]regexPath)
+	all := make([]candidate, 0, len(r.routes))
+	regexes := newRegexCache()
+	var b builder
 	for i := range r.routes {
-		ms, err := compileRoute(&r.routes[i], regexes)
-		if err != nil {
+		var err error
+		if all, err = compileRoute(&r.routes[i], regexes, &b, all); err != nil {
 			return nil, err
 		}
-		all = append(all, ms...)
 	}
-	slices.SortFunc(all, compareMatchers)
-	for rank, m := range all {
-		m.rank = rank
-		r.place(m)
+	slices.SortFunc(all, compareCandidates)
+	for rank, c := range all {
+		c.m.rank = rank
+		r.place(c.m, &b)
 	}
 	r.others.finish()
 	for _, index := range []map[string]*trieNode{r.exactHosts, r.suffixHosts, r.prefixHosts} {
@@ -83,11 +89,11 @@ func isStreamOnly(protocols []string) bool {
 }
 
 // place stores m in the indexes that can find it.
-func (r *Router) place(m *matcher) {
+func (r *Router) place(m *matcher, b *builder) {
 	keys := indexKeys(m)
 	store := func(root *trieNode) {
 		for _, k := range keys {
-			root.insert(k, m)
+			root.insert(k, m, b)
 		}
 	}
 	if len(m.hosts) == 0 || slices.ContainsFunc(m.hosts, func(h hostRule) bool { return !isIndexableHost(h) }) {
@@ -109,7 +115,7 @@ func (r *Router) place(m *matcher) {
 		index := r.hostIndex(h.kind)
 		root := index[h.value]
 		if root == nil {
-			root = &trieNode{}
+			root = b.nodes.one(trieNode{})
 			index[h.value] = root
 		}
 		store(root)

@@ -1,9 +1,8 @@
 package snapshot
 
 import (
+	"encoding/json"
 	"testing"
-
-	"github.com/straitgw/strait/internal/entity"
 )
 
 func TestServiceHostHeader(t *testing.T) {
@@ -22,7 +21,11 @@ func TestServiceHostHeader(t *testing.T) {
 		{"::1", "http", 80, "::1"},
 	}
 	for _, tc := range cases {
-		svc := compileService(entity.Object{"host": tc.host, "protocol": tc.protocol, "port": float64(tc.port)})
+		body, _ := json.Marshal(map[string]any{"host": tc.host, "protocol": tc.protocol, "port": tc.port})
+		svc, err := compileService(string(body), false)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if svc.HostHeader != tc.want {
 			t.Errorf("%s %s:%d: Host %q, want %q", tc.protocol, tc.host, tc.port, svc.HostHeader, tc.want)
 		}

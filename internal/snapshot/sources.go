@@ -1,9 +1,12 @@
 package snapshot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/straitgw/strait/internal/entity"
 	"github.com/straitgw/strait/internal/plugin"
@@ -13,11 +16,19 @@ import (
 
 // Sources are the stored entities a snapshot is compiled from.
 type Sources struct {
-	Services, Routes []entity.Object
-	// Plugins are plugin entities; the Credentials and Consumers feed the
+	// Services, Routes and Consumers are the JSON texts of those
+	// entities. The snapshot keeps each text as the entity JSON plugins
+	// log and reads the fields it compiles from it, so the large entity
+	// types are never decoded into entity.Objects.
+	Services, Routes, Consumers []string
+	// Stored says the texts are the store's own (read through a
+	// store.BodyScanner) rather than encodings of objects it returned:
+	// a stored text with a number literal too long to survive a float64
+	// is then re-encoded for plugins, as the Admin API shows it.
+	Stored bool
+	// Plugins are plugin entities; the Credentials feed the
 	// authentication plugins.
 	Plugins   []entity.Object
-	Consumers []entity.Object
 	KeyAuth   []entity.Object
 	BasicAuth []entity.Object
 	JWT       []entity.Object
@@ -28,54 +39,154 @@ type Sources struct {
 	Targets   []entity.Object
 }
 
+// sourceEntity is one entity type a snapshot reads: into texts or into
+// objects (in ascending id order, as store.Reader.All lists them).
+type sourceEntity struct {
+	schema  string
+	texts   *[]string
+	objects *[]entity.Object
+}
+
+// entities lists the entity types a snapshot needs: plugins, consumers
+// and credentials only with withPlugins, upstreams and targets only with
+// withUpstreams.
+func (src *Sources) entities(withPlugins, withUpstreams bool) []sourceEntity {
+	list := []sourceEntity{
+		{schema: "services", texts: &src.Services},
+		{schema: "routes", texts: &src.Routes},
+	}
+	if withPlugins {
+		list = append(list,
+			sourceEntity{schema: "consumers", texts: &src.Consumers},
+			sourceEntity{schema: "plugins", objects: &src.Plugins},
+			sourceEntity{schema: "keyauth_credentials", objects: &src.KeyAuth},
+			sourceEntity{schema: "basicauth_credentials", objects: &src.BasicAuth},
+			sourceEntity{schema: "jwt_secrets", objects: &src.JWT},
+			sourceEntity{schema: "hmacauth_credentials", objects: &src.HMACAuth},
+			sourceEntity{schema: "acls", objects: &src.ACLs},
+		)
+	}
+	if withUpstreams {
+		list = append(list,
+			sourceEntity{schema: "upstreams", objects: &src.Upstreams},
+			sourceEntity{schema: "targets", objects: &src.Targets},
+		)
+	}
+	return list
+}
+
 // readSources reads the entities a snapshot needs in one transaction;
-// upstreams and targets only when withUpstreams is set.
+// upstreams and targets only when withUpstreams is set. Entity types reg
+// does not hold are skipped.
 func readSources(ctx context.Context, st store.Store, reg *entity.Registry, plugins *plugin.Registry, withUpstreams bool) (Sources, error) {
 	var src Sources
-	read := []struct {
-		schema string
-		into   *[]entity.Object
-		needed bool
-	}{
-		{"services", &src.Services, true},
-		{"routes", &src.Routes, true},
-		{"consumers", &src.Consumers, plugins != nil},
-		{"plugins", &src.Plugins, plugins != nil},
-		{"keyauth_credentials", &src.KeyAuth, plugins != nil},
-		{"basicauth_credentials", &src.BasicAuth, plugins != nil},
-		{"jwt_secrets", &src.JWT, plugins != nil},
-		{"hmacauth_credentials", &src.HMACAuth, plugins != nil},
-		{"acls", &src.ACLs, plugins != nil},
-		{"upstreams", &src.Upstreams, withUpstreams},
-		{"targets", &src.Targets, withUpstreams},
+	var wanted []sourceEntity
+	for _, e := range src.entities(plugins != nil, withUpstreams) {
+		if reg.Get(e.schema) != nil {
+			wanted = append(wanted, e)
+		}
 	}
 	err := st.View(ctx, func(r store.Reader) error {
-		for _, e := range read {
-			s := reg.Get(e.schema)
-			if !e.needed || s == nil {
-				continue
-			}
-			objs, err := r.All(ctx, s)
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", e.schema, err)
-			}
-			*e.into = objs
+		if scanner, ok := r.(store.BodyScanner); ok {
+			src.Stored = true
+			return scanSources(ctx, scanner, wanted)
 		}
-		return nil
+		return readAllSources(ctx, r, reg, wanted)
 	})
 	return src, err
+}
+
+// scanSources reads wanted in one pass over the stored texts: texts are
+// kept as they are, objects decoded and put in id order.
+func scanSources(ctx context.Context, scanner store.BodyScanner, wanted []sourceEntity) error {
+	type row struct {
+		id  string
+		obj entity.Object
+	}
+	byName := make(map[string]int, len(wanted))
+	names := make([]string, len(wanted))
+	rows := make([][]row, len(wanted))
+	for i, e := range wanted {
+		byName[e.schema] = i
+		names[i] = e.schema
+	}
+	err := scanner.ScanBodies(ctx, names, func(name, body string) error {
+		i, ok := byName[name]
+		if !ok {
+			return nil
+		}
+		e := wanted[i]
+		if e.texts != nil {
+			*e.texts = append(*e.texts, body)
+			return nil
+		}
+		var obj entity.Object
+		if err := json.Unmarshal([]byte(body), &obj); err != nil {
+			return fmt.Errorf("decoding %s: %w", name, err)
+		}
+		rows[i] = append(rows[i], row{str(obj["id"]), obj})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading the configuration: %w", err)
+	}
+	for i, e := range wanted {
+		if e.objects == nil || len(rows[i]) == 0 {
+			continue
+		}
+		slices.SortFunc(rows[i], func(a, b row) int { return cmp.Compare(a.id, b.id) })
+		objs := make([]entity.Object, len(rows[i]))
+		for j, r := range rows[i] {
+			objs[j] = r.obj
+		}
+		*e.objects = objs
+	}
+	return nil
+}
+
+// readAllSources reads wanted type by type, encoding the objects of the
+// text types.
+func readAllSources(ctx context.Context, r store.Reader, reg *entity.Registry, wanted []sourceEntity) error {
+	for _, e := range wanted {
+		objs, err := r.All(ctx, reg.Get(e.schema))
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", e.schema, err)
+		}
+		if e.objects != nil {
+			*e.objects = objs
+			continue
+		}
+		texts := make([]string, len(objs))
+		for i, o := range objs {
+			raw, err := json.Marshal(o)
+			if err != nil {
+				return fmt.Errorf("encoding %s %v: %w", e.schema, o["id"], err)
+			}
+			texts[i] = string(raw)
+		}
+		*e.texts = texts
+	}
+	return nil
 }
 
 // CompileSources builds a snapshot from stored entities. Plugin instances
 // are compiled against plugins (nil: plugins are left out); every route
 // gets its plugin chain.
 func CompileSources(src Sources, plugins *plugin.Registry) (*Snapshot, error) {
-	s, err := Compile(src.Services, src.Routes)
-	if err != nil {
+	s := &Snapshot{BuiltAt: time.Now()}
+	if err := s.compileServicesAndRoutes(&src, newLists()); err != nil {
 		return nil, err
 	}
+	consumers := make([]plugin.Consumer, len(src.Consumers))
+	compiled := make([]*plugin.Consumer, len(src.Consumers))
+	for i, body := range src.Consumers {
+		if err := compileConsumer(body, src.Stored, &consumers[i]); err != nil {
+			return nil, err
+		}
+		compiled[i] = &consumers[i]
+	}
 	dir, err := authn.NewDirectory(authn.Sources{
-		Consumers: src.Consumers, KeyAuthCredentials: src.KeyAuth, BasicAuthCredentials: src.BasicAuth,
+		CompiledConsumers: compiled, KeyAuthCredentials: src.KeyAuth, BasicAuthCredentials: src.BasicAuth,
 		JWTSecrets: src.JWT, HMACAuthCredentials: src.HMACAuth, ACLs: src.ACLs,
 	})
 	if err != nil {
@@ -94,15 +205,28 @@ func CompileSources(src Sources, plugins *plugin.Registry) (*Snapshot, error) {
 		s.Plugins = set
 		s.HasPlugins = len(set.Names()) > 0
 	}
+	// Chains are read-only: the routes no plugin applies to share one
+	// empty chain (all routes when no plugin is configured).
+	var noPlugins *plugin.Chain
+	if !s.HasPlugins {
+		noPlugins = s.Plugins.Chain("", "")
+	}
 	for _, rt := range s.Routes {
+		if !s.HasPlugins {
+			rt.Plugins = noPlugins
+			continue
+		}
 		serviceID := ""
 		if rt.Service != nil {
 			serviceID = rt.Service.ID
 		}
 		rt.Plugins = s.Plugins.Chain(rt.ID, serviceID)
-	}
-	if err := attachInfo(s, src); err != nil {
-		return nil, err
+		if rt.Plugins.Len() == 0 {
+			if noPlugins == nil {
+				noPlugins = rt.Plugins
+			}
+			rt.Plugins = noPlugins
+		}
 	}
 	return s, nil
 }
@@ -127,33 +251,4 @@ func pluginInstance(o entity.Object) plugin.Instance {
 func refID(v any) string {
 	ref, _ := v.(map[string]any)
 	return str(ref["id"])
-}
-
-// attachInfo gives routes and services the read-only views plugins see,
-// with the entity JSON the Admin API returns.
-func attachInfo(s *Snapshot, src Sources) error {
-	for _, o := range src.Services {
-		svc := s.Services[str(o["id"])]
-		if svc == nil {
-			continue
-		}
-		raw, err := json.Marshal(o)
-		if err != nil {
-			return fmt.Errorf("encoding service %s: %w", svc.ID, err)
-		}
-		svc.Info = &plugin.ServiceInfo{ID: svc.ID, Name: svc.Name, Protocol: svc.Protocol, Host: svc.Host,
-			Port: svc.Port, Path: svc.Path, Tags: strs(o["tags"]), JSON: raw}
-	}
-	for _, o := range src.Routes {
-		rt := s.Routes[str(o["id"])]
-		if rt == nil {
-			continue
-		}
-		raw, err := json.Marshal(o)
-		if err != nil {
-			return fmt.Errorf("encoding route %s: %w", rt.ID, err)
-		}
-		rt.Info = &plugin.RouteInfo{ID: rt.ID, Name: rt.Name, Protocols: rt.Protocols, Tags: strs(o["tags"]), JSON: raw}
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -12,14 +13,27 @@ import (
 
 func testSources() Sources {
 	return Sources{
-		Services: []entity.Object{{"id": "s1", "name": "svc", "protocol": "http", "host": "h", "port": float64(80), "enabled": true}},
-		Routes: []entity.Object{
-			{"id": "r1", "name": "a", "protocols": []any{"http"}, "paths": []any{"/a"}, "service": map[string]any{"id": "s1"}},
-			{"id": "r2", "name": "b", "protocols": []any{"http"}, "paths": []any{"/b"}, "service": map[string]any{"id": "s1"}},
-		},
-		Consumers: []entity.Object{{"id": "c1", "username": "alice"}},
+		Services: texts(entity.Object{"id": "s1", "name": "svc", "protocol": "http", "host": "h", "port": float64(80), "enabled": true}),
+		Routes: texts(
+			entity.Object{"id": "r1", "name": "a", "protocols": []any{"http"}, "paths": []any{"/a"}, "service": map[string]any{"id": "s1"}},
+			entity.Object{"id": "r2", "name": "b", "protocols": []any{"http"}, "paths": []any{"/b"}, "service": map[string]any{"id": "s1"}},
+		),
+		Consumers: texts(entity.Object{"id": "c1", "username": "alice"}),
 		KeyAuth:   []entity.Object{{"id": "k1", "key": "secret", "consumer": map[string]any{"id": "c1"}}},
 	}
+}
+
+// texts encodes objects as Sources holds them.
+func texts(objs ...entity.Object) []string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		raw, err := json.Marshal(o)
+		if err != nil {
+			panic(err)
+		}
+		out[i] = string(raw)
+	}
+	return out
 }
 
 func testRegistry(t *testing.T) *plugin.Registry {
@@ -96,5 +110,8 @@ func TestCompileSourcesWithoutRegistry(t *testing.T) {
 	}
 	if s.HasPlugins || s.Plugins != nil || s.Routes["r1"].Plugins.Len() != 0 {
 		t.Errorf("plugins compiled without a registry")
+	}
+	if s.Routes["r1"].Plugins == nil || s.Routes["r1"].Plugins != s.Routes["r2"].Plugins {
+		t.Errorf("routes without plugins do not share one empty chain")
 	}
 }

@@ -70,6 +70,18 @@ type Writer interface {
 	Delete(ctx context.Context, s *entity.Schema, id string) error
 }
 
+// BodyScanner is implemented by the Readers of backends that keep each
+// entity as JSON text. ScanBodies reads every stored entity whose type is
+// one of entities, in a single pass and in no particular order, and hands
+// fn its type and stored JSON body without decoding it: a caller that
+// needs a few fields, or the text itself, skips building an
+// entity.Object. Decoding body with encoding/json yields what Get returns
+// (primary key included). fn may keep body; an error from fn stops the
+// scan and is returned.
+type BodyScanner interface {
+	ScanBodies(ctx context.Context, entities []string, fn func(entity, body string) error) error
+}
+
 // Tx is a transaction: reads see its own writes; nothing is visible to
 // others, and no event fires, until it commits.
 type Tx interface {

@@ -58,7 +58,10 @@ type Directory struct {
 
 // Sources are the stored entities a Directory is compiled from.
 type Sources struct {
-	Consumers            []entity.Object
+	Consumers []entity.Object
+	// CompiledConsumers are consumers the caller compiled itself (with
+	// their JSON), indexed like those of Consumers.
+	CompiledConsumers    []*plugin.Consumer
 	KeyAuthCredentials   []entity.Object
 	BasicAuthCredentials []entity.Object
 	JWTSecrets           []entity.Object
@@ -70,9 +73,10 @@ type Sources struct {
 // missing are an error: the store's foreign keys make that impossible in
 // a consistent configuration.
 func NewDirectory(src Sources) (*Directory, error) {
+	n := len(src.Consumers) + len(src.CompiledConsumers)
 	d := &Directory{
-		consumers: make(map[string]*plugin.Consumer, len(src.Consumers)),
-		usernames: make(map[string]*plugin.Consumer, len(src.Consumers)),
+		consumers: make(map[string]*plugin.Consumer, n),
+		usernames: make(map[string]*plugin.Consumer, n),
 		keys:      newKeyIndex(len(src.KeyAuthCredentials)),
 		basic:     make(map[string]*BasicCredential, len(src.BasicAuthCredentials)),
 	}
@@ -81,12 +85,11 @@ func NewDirectory(src Sources) (*Directory, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode consumer %v: %w", o["id"], err)
 		}
-		c := &plugin.Consumer{ID: str(o["id"]), Username: str(o["username"]), CustomID: str(o["custom_id"]),
-			Tags: strs(o["tags"]), JSON: raw}
-		d.consumers[c.ID] = c
-		if c.Username != "" {
-			d.usernames[c.Username] = c
-		}
+		d.addConsumer(&plugin.Consumer{ID: str(o["id"]), Username: str(o["username"]), CustomID: str(o["custom_id"]),
+			Tags: strs(o["tags"]), JSON: raw})
+	}
+	for _, c := range src.CompiledConsumers {
+		d.addConsumer(c)
 	}
 	for _, o := range src.KeyAuthCredentials {
 		consumer, err := d.owner(o, "key-auth")
@@ -128,6 +131,14 @@ func NewDirectory(src Sources) (*Directory, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// addConsumer indexes c by id and by username.
+func (d *Directory) addConsumer(c *plugin.Consumer) {
+	d.consumers[c.ID] = c
+	if c.Username != "" {
+		d.usernames[c.Username] = c
+	}
 }
 
 // owner returns the consumer a credential object points at.

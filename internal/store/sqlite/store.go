@@ -48,7 +48,10 @@ type Store struct {
 	reader  reader
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store       = (*Store)(nil)
+	_ store.BodyScanner = (*reader)(nil)
+)
 
 // Open opens (creating it if needed) the SQLite database at path, applies
 // pending migrations and returns a Store that knows the schemas of reg.

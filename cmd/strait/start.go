@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -111,7 +112,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	defer cancelRun()
 	watcher := snapshot.NewWatcher(st, reg, holder, logger).WithPlugins(plugins).WithBalancers(balancers)
-	if err := watcher.Start(runCtx); err != nil {
+	if err := startWatcher(runCtx, watcher); err != nil {
 		return fmt.Errorf("building configuration: %w", err)
 	}
 
@@ -365,3 +366,16 @@ func slogLevel(level string) slog.Level {
 	}
 	return slog.LevelError
 }
+
+// startWatcher builds the first snapshot with the garbage collector held
+// back: the build allocates several times what it keeps, in a heap that
+// starts nearly empty, so collecting while it runs would repeat cycles
+// over a growing heap and delay the first request. The garbage goes at
+// the first collection afterwards.
+func startWatcher(ctx context.Context, w *snapshot.Watcher) error {
+	defer debug.SetGCPercent(debug.SetGCPercent(startupGCPercent))
+	return w.Start(ctx)
+}
+
+// startupGCPercent is the GC target used while the first snapshot builds.
+const startupGCPercent = 1000

@@ -75,14 +75,28 @@ type node struct {
 	exitErr   error
 }
 
+// handedOut remembers the addresses freeAddr gave, so that two listeners
+// of one node (or of nodes started close together) never get the same
+// port: the kernel may offer a port again as soon as its probe is closed.
+var handedOut sync.Map // string -> struct{}
+
+// freeAddr returns a loopback address with a port that was free and that
+// this test binary has not handed out before.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		if _, seen := handedOut.LoadOrStore(addr, struct{}{}); !seen {
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no fresh loopback port")
+	return ""
 }
 
 // startNode starts strait with a fresh prefix; extra env entries override.

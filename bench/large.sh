@@ -154,31 +154,19 @@ start() {
 }
 
 # ---------------------------------------------------------------- ports
-declare -A TAKEN=()
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 port_of() { # URL -> its port (80 when none is given)
 	local hp=${1#*://}
 	hp=${hp%%/*}
 	[[ $hp == *:* ]] && echo "${hp##*:}" || echo 80
 }
-pick_port() { # a free loopback port in 61000-64999, different from the others used here
-	local p
-	for _ in $(seq 200); do
-		p=$((61000 + RANDOM % 4000))
-		[[ -z ${TAKEN[$p]:-} ]] || continue
-		if ! ss -Htan "sport = :$p" | grep -q .; then
-			TAKEN[$p]=1
-			echo "$p"
-			return
-		fi
-	done
-	die "no free port in 61000-64999"
-}
 [[ -z ${UPSTREAM_PORT:-} ]] || TAKEN[$UPSTREAM_PORT]=1
 [[ -z ${NGINX_PORT:-} ]] || TAKEN[$NGINX_PORT]=1
 [[ -z $GATEWAY_URL ]] || TAKEN[$(port_of "$GATEWAY_URL")]=1
-UP_PORT=${UPSTREAM_PORT:-$(pick_port)}
-NGINX_PORT=${NGINX_PORT:-$(pick_port)}
-GW_PORT=$(pick_port)
+if [[ -n ${UPSTREAM_PORT:-} ]]; then UP_PORT=$UPSTREAM_PORT; else pick_port UP_PORT; fi
+[[ -n ${NGINX_PORT:-} ]] || pick_port NGINX_PORT
+pick_port GW_PORT
 
 # ---------------------------------------------------------------- build, configure, start
 log "building bench/bigupstream"

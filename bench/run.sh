@@ -132,28 +132,16 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-declare -A TAKEN=()
-pick_port() { # a free loopback port in 61000-64999, different from earlier picks
-	local p
-	for _ in $(seq 200); do
-		p=$((61000 + RANDOM % 4000))
-		[[ -z ${TAKEN[$p]:-} ]] || continue
-		if ! ss -Htan "sport = :$p" | grep -q .; then
-			TAKEN[$p]=1
-			echo "$p"
-			return
-		fi
-	done
-	die "no free port in 61000-64999"
-}
-UP_PORT=$(pick_port)
-GW_PORT=$(pick_port)
-GW_ADMIN_PORT=$(pick_port)
-PREP_PORT=$(pick_port)
-PREP_ADMIN_PORT=$(pick_port)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+pick_port UP_PORT
+pick_port GW_PORT
+pick_port GW_ADMIN_PORT
+pick_port PREP_PORT
+pick_port PREP_ADMIN_PORT
 UPSTREAM_URL=http://127.0.0.1:$UP_PORT
-BIG_UP_PORT=$(pick_port)    # bench/bigupstream, for the large case
-LARGE_NGINX_PORT=$(pick_port)
+pick_port BIG_UP_PORT    # bench/bigupstream, for the large case
+pick_port LARGE_NGINX_PORT
 BIG_UPSTREAM_URL=http://127.0.0.1:$BIG_UP_PORT
 upstream_of() { [[ $1 == large ]] && echo "$BIG_UPSTREAM_URL" || echo "$UPSTREAM_URL"; }
 

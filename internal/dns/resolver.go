@@ -139,28 +139,9 @@ func New(cfg Config) (*Resolver, error) {
 // LookupAddrs returns the addresses of host. An IP literal is returned as
 // is. Errors wrap ErrNotFound or ErrServerFailure.
 func (r *Resolver) LookupAddrs(ctx context.Context, host string) ([]netip.Addr, error) {
-	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
-		return []netip.Addr{a.WithZone("")}, nil
-	}
-	name := strings.TrimSuffix(strings.ToLower(host), ".")
-	if name == "" {
-		return nil, fmt.Errorf("lookup of an empty name: %w", ErrNotFound)
-	}
-	now := r.now()
-	if r.hosts != nil {
-		if addrs := r.hosts.lookup(name, now); len(addrs) > 0 {
-			return addrs, nil
-		}
-	}
-
-	r.mu.RLock()
-	e := r.cache[name]
-	r.mu.RUnlock()
-	if e != nil && now.Before(e.expires) {
-		if e.addrs == nil {
-			return nil, fmt.Errorf("lookup %s: %w (cached)", name, ErrNotFound)
-		}
-		return e.addrs, nil
+	name, addrs, known, err := r.known(host)
+	if known {
+		return addrs, err
 	}
 	return r.refresh(ctx, name)
 }
@@ -170,26 +151,37 @@ func (r *Resolver) LookupAddrs(ctx context.Context, host string) ([]netip.Addr, 
 // answer still within its TTL. It never waits; ok is false when a query
 // would be needed (or the name is cached as not found).
 func (r *Resolver) LookupCached(host string) (addrs []netip.Addr, ok bool) {
-	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
-		return []netip.Addr{a.WithZone("")}, true
+	_, addrs, known, err := r.known(host)
+	return addrs, known && err == nil
+}
+
+// known answers host without a query when it can: an IP literal, a hosts
+// file entry, a fresh cached answer or a cached miss (err). Otherwise
+// known is false and name is the normalised name to query.
+func (r *Resolver) known(host string) (name string, addrs []netip.Addr, known bool, err error) {
+	if a, perr := netip.ParseAddr(strings.Trim(host, "[]")); perr == nil {
+		return "", []netip.Addr{a.WithZone("")}, true, nil
 	}
-	name := strings.TrimSuffix(strings.ToLower(host), ".")
+	name = strings.TrimSuffix(strings.ToLower(host), ".")
 	if name == "" {
-		return nil, false
+		return "", nil, true, fmt.Errorf("lookup of an empty name: %w", ErrNotFound)
 	}
 	now := r.now()
 	if r.hosts != nil {
 		if addrs := r.hosts.lookup(name, now); len(addrs) > 0 {
-			return addrs, true
+			return name, addrs, true, nil
 		}
 	}
 	r.mu.RLock()
 	e := r.cache[name]
 	r.mu.RUnlock()
-	if e != nil && now.Before(e.expires) && e.addrs != nil {
-		return e.addrs, true
+	if e != nil && now.Before(e.expires) {
+		if e.addrs == nil {
+			return name, nil, true, fmt.Errorf("lookup %s: %w (cached)", name, ErrNotFound)
+		}
+		return name, e.addrs, true, nil
 	}
-	return nil, false
+	return name, nil, false, nil
 }
 
 // refresh queries name, sharing the query with concurrent callers.

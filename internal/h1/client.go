@@ -245,14 +245,7 @@ func (c *ClientConn) closeConn() {
 // when reading req.Body failed; the connection is then retired on
 // Release.
 func (c *ClientConn) RoundTrip(req *OutRequest) (*Response, error) {
-	reused := c.uses > 0
-	c.uses++
-	c.released = false
-	c.resp.reset()
-	c.closeReq = req.Close
-	if n := c.pool.MaxRequestsPerConn; n > 0 && c.uses >= n {
-		c.closeReq = true
-	}
+	reused := c.begin(req)
 	c.w.timeout = req.WriteTimeout
 	c.r.timeout = req.ReadTimeout
 	c.writeHead(req)
@@ -280,6 +273,20 @@ func (c *ClientConn) RoundTrip(req *OutRequest) (*Response, error) {
 }
 
 func (c *ClientConn) nothingSince(n int64) bool { return c.r.total == n }
+
+// begin counts a new request on the connection and reports whether the
+// connection served one before.
+func (c *ClientConn) begin(req *OutRequest) (reused bool) {
+	reused = c.uses > 0
+	c.uses++
+	c.released = false
+	c.resp.reset()
+	c.closeReq = req.Close
+	if n := c.pool.MaxRequestsPerConn; n > 0 && c.uses >= n {
+		c.closeReq = true
+	}
+	return reused
+}
 
 // writeHead serializes the request line and fields.
 func (c *ClientConn) writeHead(req *OutRequest) {

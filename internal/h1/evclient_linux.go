@@ -19,24 +19,6 @@ import (
 // loop's readiness events. Idle loop connections notice an upstream that
 // closes them and leave the pool at once.
 
-// DialWaiter learns the outcome of Pool.DialLoop: a connection, or an
-// *UpstreamError of kind KindDial wrapping the connect error.
-type DialWaiter interface {
-	UpstreamDialed(c *ClientConn, err error)
-}
-
-// ResponseWaiter learns the outcome of ClientConn.Start: the response
-// head (its body is read with Exchange.Pump or ClientConn.ReadBody), or
-// an *UpstreamError (or *SourceError).
-type ResponseWaiter interface {
-	UpstreamResponse(resp *Response, err error)
-}
-
-// ReadWaiter learns the outcome of ClientConn.ReadBody.
-type ReadWaiter interface {
-	BodyRead(n int, err error)
-}
-
 // clientPhase is where an event-loop upstream connection stands.
 type clientPhase uint8
 
@@ -245,14 +227,7 @@ func (e *clientEv) handleEvent(events uint32) {
 // next response bytes.
 func (c *ClientConn) Start(req *OutRequest, w ResponseWaiter) {
 	e := c.ev
-	e.reused = c.uses > 0
-	c.uses++
-	c.released = false
-	c.resp.reset()
-	c.closeReq = req.Close
-	if n := c.pool.MaxRequestsPerConn; n > 0 && c.uses >= n {
-		c.closeReq = true
-	}
+	e.reused = c.begin(req)
 	e.isHead = string(req.Method) == "HEAD"
 	e.readTimeout, e.writeTimeout = req.ReadTimeout, req.WriteTimeout
 	e.respW = w

@@ -33,37 +33,6 @@ func (l *Loop) Post(fn func()) { go fn() }
 // LoopCount returns 0: there are no event loops.
 func LoopCount() int { return 0 }
 
-// LoopHandler is a Handler that can serve on an event loop.
-type LoopHandler interface {
-	Handler
-	ServeLoop(x *Exchange)
-}
-
-// BodyFilter transforms a streamed response body.
-type BodyFilter interface {
-	FilterBody(chunk []byte, last bool) []byte
-}
-
-// PumpWaiter learns that Exchange.Pump ended.
-type PumpWaiter interface {
-	BodyRelayed(n int64, srcErr, dstErr error)
-}
-
-// DialWaiter learns the outcome of Pool.DialLoop.
-type DialWaiter interface {
-	UpstreamDialed(c *ClientConn, err error)
-}
-
-// ResponseWaiter learns the outcome of ClientConn.Start.
-type ResponseWaiter interface {
-	UpstreamResponse(resp *Response, err error)
-}
-
-// ReadWaiter learns the outcome of ClientConn.ReadBody.
-type ReadWaiter interface {
-	BodyRead(n int, err error)
-}
-
 type evState struct {
 	lp      *Loop
 	escaped bool

@@ -3,7 +3,6 @@
 package h1
 
 import (
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -23,19 +22,6 @@ const (
 )
 
 var pumpBuffers = sync.Pool{New: func() any { b := make([]byte, 0, pumpBufferSize); return &b }}
-
-// BodyFilter transforms a response body streamed by Exchange.Pump, chunk
-// by chunk; the last call has last set (and may have an empty chunk).
-type BodyFilter interface {
-	FilterBody(chunk []byte, last bool) []byte
-}
-
-// PumpWaiter learns that Exchange.Pump ended: n body bytes were relayed;
-// srcErr is a read error of the upstream body (an *UpstreamError),
-// dstErr a write error towards the client.
-type PumpWaiter interface {
-	BodyRelayed(n int64, srcErr, dstErr error)
-}
 
 // pumpState is a response body streaming from an upstream connection.
 type pumpState struct {
@@ -146,7 +132,7 @@ func (e *evState) pumpStep() {
 			return
 		case err == io.EOF:
 			e.pumpDone(nil, nil)
-		case err == errBodyDstFailed:
+		case err == errBodyOverlong:
 			e.pumpDone(nil, ErrBodyTooLong)
 		default:
 			e.pumpDone(err, nil)
@@ -155,12 +141,8 @@ func (e *evState) pumpStep() {
 	}
 }
 
-// errBodyDstFailed marks an upstream body longer than the announced
-// response length.
-var errBodyDstFailed = errors.New("h1: body longer than announced")
-
-// pumpRaw reads body bytes straight into the write buffer, framing them
-// as Copy does.
+// pumpRaw reads body bytes straight into the write buffer, framed as
+// Copy frames them.
 func (e *evState) pumpRaw() (int, error) {
 	c := e.c
 	x := &c.x
@@ -171,51 +153,13 @@ func (e *evState) pumpRaw() (int, error) {
 		_, err := src.Read(scratch[:])
 		return 0, err
 	}
-	reserve := 0
-	if x.chunked {
-		reserve = chunkHeaderWidth + 2
-	}
-	if w.free() < reserve+1024 {
+	if w.free() < x.bodyRoom() {
 		e.useBigBuffer()
-		if w.free() < reserve+1024 {
-			w.buf = appendGrow(w.buf, reserve+1024)
+		if w.free() < x.bodyRoom() {
+			w.buf = appendGrow(w.buf, x.bodyRoom())
 		}
 	}
-	start := len(w.buf)
-	room := w.buf[start:cap(w.buf)]
-	if x.chunked {
-		room = w.buf[start+chunkHeaderWidth : cap(w.buf)-2]
-	}
-	if x.contentLength >= 0 {
-		left := x.contentLength - x.written
-		if left == 0 {
-			var one [1]byte
-			m, err := src.Read(one[:])
-			if m > 0 {
-				x.closeAfter = true
-				return 0, errBodyDstFailed
-			}
-			if err == nil {
-				err = io.EOF
-			}
-			return 0, err
-		}
-		if int64(len(room)) > left {
-			room = room[:left]
-		}
-	}
-	m, err := src.Read(room)
-	if m > 0 {
-		if x.chunked {
-			putChunkHeader(w.buf[start:start+chunkHeaderWidth], m)
-			w.buf = w.buf[:start+chunkHeaderWidth+m]
-			w.buf = append(w.buf, '\r', '\n')
-		} else {
-			w.buf = w.buf[:start+m]
-		}
-		x.written += int64(m)
-	}
-	return m, err
+	return x.readBody(w, src)
 }
 
 // pumpFiltered reads a chunk, passes it through the filter and writes
@@ -227,13 +171,13 @@ func (e *evState) pumpFiltered() (int, error) {
 	m, err := p.src.Read(buf)
 	if m > 0 {
 		if _, werr := x.Write(p.filter.FilterBody(buf[:m], false)); werr != nil {
-			return m, errBodyDstFailed
+			return m, errBodyOverlong
 		}
 	}
 	if err == io.EOF {
 		if last := p.filter.FilterBody(nil, true); len(last) > 0 {
 			if _, werr := x.Write(last); werr != nil {
-				return m, errBodyDstFailed
+				return m, errBodyOverlong
 			}
 		}
 	}

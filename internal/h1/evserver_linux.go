@@ -46,17 +46,6 @@ const maxLoopBody = 16 << 10
 // lingerTime bounds the lingering close.
 const lingerTime = 500 * time.Millisecond
 
-// LoopHandler is a Handler that can serve a request on an event loop.
-// ServeLoop must not block: it starts the request's work (Exchange and
-// ClientConn offer event-driven operations that report back through
-// small interfaces) and returns; the request ends when Exchange.Done is
-// called, on the loop, possibly during ServeLoop. Work that must block
-// goes off the loop with Exchange.Escape.
-type LoopHandler interface {
-	Handler
-	ServeLoop(x *Exchange)
-}
-
 // evState is the event-loop side of a server connection.
 type evState struct {
 	c     *serverConn

@@ -1,6 +1,7 @@
 package h1
 
 import (
+	"errors"
 	"io"
 	"net"
 	"time"
@@ -332,59 +333,82 @@ func (x *Exchange) Copy(src io.Reader) (n int64, srcErr, dstErr error) {
 				return n, nil, err
 			}
 		}
-		reserve := 0
-		if x.chunked {
-			reserve = chunkHeaderWidth + 2
-		}
-		if w.free() < reserve+1024 {
+		if w.free() < x.bodyRoom() {
 			if err := w.flush(); err != nil {
 				return n, nil, err
 			}
 		}
-		start := len(w.buf)
-		room := w.buf[start:cap(w.buf)]
-		if x.chunked {
-			room = w.buf[start+chunkHeaderWidth : cap(w.buf)-2]
-		}
-		if x.contentLength >= 0 {
-			left := x.contentLength - x.written
-			if left == 0 {
-				// Anything more from src is an error.
-				var one [1]byte
-				m, err := src.Read(one[:])
-				if m > 0 {
-					x.closeAfter = true
-					return n, nil, ErrBodyTooLong
-				}
-				if err == io.EOF || err == nil {
-					return n, nil, nil
-				}
-				return n, err, nil
-			}
-			if int64(len(room)) > left {
-				room = room[:left]
-			}
-		}
-		m, err := src.Read(room)
-		if m > 0 {
-			if x.chunked {
-				hdr := w.buf[start : start+chunkHeaderWidth]
-				putChunkHeader(hdr, m)
-				w.buf = w.buf[:start+chunkHeaderWidth+m]
-				w.buf = append(w.buf, '\r', '\n')
-			} else {
-				w.buf = w.buf[:start+m]
-			}
-			n += int64(m)
-			x.written += int64(m)
-		}
-		if err == io.EOF {
+		m, err := x.readBody(w, src)
+		n += int64(m)
+		switch {
+		case err == errBodyOverlong:
+			return n, nil, ErrBodyTooLong
+		case err == io.EOF:
 			return n, nil, nil
-		}
-		if err != nil {
+		case err != nil:
 			return n, err, nil
 		}
 	}
+}
+
+// minBodyRead is the least room a body read gets in the write buffer.
+const minBodyRead = 1024
+
+// bodyRoom is the free space the write buffer needs before readBody:
+// room for a read and, for a chunked body, its framing.
+func (x *Exchange) bodyRoom() int {
+	if x.chunked {
+		return minBodyRead + chunkHeaderWidth + 2
+	}
+	return minBodyRead
+}
+
+// errBodyOverlong: the source has more bytes than the declared length.
+var errBodyOverlong = errors.New("h1: body longer than its Content-Length")
+
+// readBody reads the next body bytes from src straight into w's free
+// space, framed as the response requires (a chunk of their own, or
+// within the declared length). It returns the bytes read and src's error,
+// io.EOF at the end of the body, or errBodyOverlong (the connection is
+// then closed after the response) when src goes on past the declared
+// length.
+func (x *Exchange) readBody(w *bufWriter, src io.Reader) (int, error) {
+	start := len(w.buf)
+	room := w.buf[start:cap(w.buf)]
+	if x.chunked {
+		room = w.buf[start+chunkHeaderWidth : cap(w.buf)-2]
+	}
+	if x.contentLength >= 0 {
+		left := x.contentLength - x.written
+		if left == 0 {
+			// Anything more from src is an error.
+			var one [1]byte
+			m, err := src.Read(one[:])
+			if m > 0 {
+				x.closeAfter = true
+				return 0, errBodyOverlong
+			}
+			if err == nil {
+				err = io.EOF
+			}
+			return 0, err
+		}
+		if int64(len(room)) > left {
+			room = room[:left]
+		}
+	}
+	m, err := src.Read(room)
+	if m > 0 {
+		if x.chunked {
+			putChunkHeader(w.buf[start:start+chunkHeaderWidth], m)
+			w.buf = w.buf[:start+chunkHeaderWidth+m]
+			w.buf = append(w.buf, '\r', '\n')
+		} else {
+			w.buf = w.buf[:start+m]
+		}
+		x.written += int64(m)
+	}
+	return m, err
 }
 
 // putChunkHeader writes "%06x\r\n" into dst (8 bytes).

@@ -67,7 +67,7 @@ func compileService(body string, stored bool) (*Service, error) {
 	svc := &Service{Enabled: true}
 	var tags []string
 	r := jsonReader{s: body}
-	err := r.object(func(key string) (err error) {
+	raw, err := r.entity("service", &svc.ID, stored, func(key string) (err error) {
 		switch key {
 		case "id":
 			svc.ID, err = r.str()
@@ -112,15 +112,8 @@ func compileService(body string, stored bool) (*Service, error) {
 		}
 		return err
 	})
-	if err == nil {
-		err = r.end()
-	}
 	if err != nil {
-		return nil, fmt.Errorf("decoding service: %w", err)
-	}
-	raw, err := entityJSON(body, stored && r.long)
-	if err != nil {
-		return nil, fmt.Errorf("encoding service %s: %w", svc.ID, err)
+		return nil, err
 	}
 	svc.Info = &plugin.ServiceInfo{ID: svc.ID, Name: svc.Name, Protocol: svc.Protocol, Host: svc.Host,
 		Port: svc.Port, Path: svc.Path, Tags: tags, JSON: raw}
@@ -139,7 +132,7 @@ func compileRoute(body string, stored bool, services map[string]*Service, ls *li
 	var rr router.Route
 	var tags []string
 	r := jsonReader{s: body}
-	err := r.object(func(key string) (err error) {
+	raw, err := r.entity("route", &rt.ID, stored, func(key string) (err error) {
 		switch key {
 		case "id":
 			rt.ID, err = r.str()
@@ -190,15 +183,8 @@ func compileRoute(body string, stored bool, services map[string]*Service, ls *li
 		}
 		return err
 	})
-	if err == nil {
-		err = r.end()
-	}
 	if err != nil {
-		return rr, fmt.Errorf("decoding route: %w", err)
-	}
-	raw, err := entityJSON(body, stored && r.long)
-	if err != nil {
-		return rr, fmt.Errorf("encoding route %s: %w", rt.ID, err)
+		return rr, err
 	}
 	*info = plugin.RouteInfo{ID: rt.ID, Name: rt.Name, Protocols: rt.Protocols, Tags: tags, JSON: raw}
 	rr.ID, rr.Name, rr.Protocols = rt.ID, rt.Name, rt.Protocols
@@ -209,7 +195,7 @@ func compileRoute(body string, stored bool, services map[string]*Service, ls *li
 // compileConsumer compiles a consumer from its JSON text into c.
 func compileConsumer(body string, stored bool, c *plugin.Consumer) error {
 	r := jsonReader{s: body}
-	err := r.object(func(key string) (err error) {
+	raw, err := r.entity("consumer", &c.ID, stored, func(key string) (err error) {
 		switch key {
 		case "id":
 			c.ID, err = r.str()
@@ -227,16 +213,26 @@ func compileConsumer(body string, stored bool, c *plugin.Consumer) error {
 		}
 		return err
 	})
+	c.JSON = raw
+	return err
+}
+
+// entity reads the reader's entity object, calling field for each key,
+// and returns the JSON plugins see for it (see entityJSON). kind names
+// the entity in errors, id is where field stores its id.
+func (r *jsonReader) entity(kind string, id *string, stored bool, field func(key string) error) (json.RawMessage, error) {
+	err := r.object(field)
 	if err == nil {
 		err = r.end()
 	}
 	if err != nil {
-		return fmt.Errorf("decoding consumer: %w", err)
+		return nil, fmt.Errorf("decoding %s: %w", kind, err)
 	}
-	if c.JSON, err = entityJSON(body, stored && r.long); err != nil {
-		return fmt.Errorf("encoding consumer %s: %w", c.ID, err)
+	raw, err := entityJSON(r.s, stored && r.long)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s %s: %w", kind, *id, err)
 	}
-	return nil
+	return raw, nil
 }
 
 // entityJSON returns the JSON plugins see for an entity whose text is

@@ -202,6 +202,7 @@ type ClientConn struct {
 	w         bufWriter
 	resp      Response
 	maxFields int
+	interim   int // interim responses skipped for the current request
 
 	uses      int
 	idleSince time.Time
@@ -280,6 +281,7 @@ func (c *ClientConn) begin(req *OutRequest) (reused bool) {
 	reused = c.uses > 0
 	c.uses++
 	c.released = false
+	c.interim = 0
 	c.resp.reset()
 	c.closeReq = req.Close
 	if n := c.pool.MaxRequestsPerConn; n > 0 && c.uses >= n {
@@ -410,10 +412,12 @@ func copyBody(w *bufWriter, src io.Reader, length int64) (n int64, srcErr, dstEr
 	}
 }
 
-// readResponse reads the response head, skipping interim responses.
+// readResponse reads the response head, skipping interim responses. On
+// an event loop it is called again after errWouldBlock; the count of
+// interim responses carries over.
 func (c *ClientConn) readResponse(isHead bool) error {
-	for i := 0; ; i++ {
-		if i > maxInformationalResponses {
+	for {
+		if c.interim > maxInformationalResponses {
 			return errRespTooMany1xx
 		}
 		c.resp.header.Reset()
@@ -425,6 +429,7 @@ func (c *ClientConn) readResponse(isHead bool) error {
 			return err
 		}
 		if s := c.resp.status; s < 200 && s != 101 {
+			c.interim++
 			continue
 		}
 		break

@@ -151,6 +151,10 @@ func classify(op string, err error, reused, nothing bool) *UpstreamError {
 // more bytes than the Content-Length it declared.
 var ErrBodyTooLong = errors.New("h1: response body longer than Content-Length")
 
+// errAborted fails the operation of an upstream connection whose event
+// callback panicked.
+var errAborted = errors.New("h1: aborted after a panic in the event loop")
+
 // ErrHijacked is returned by writes after the connection was hijacked.
 var ErrHijacked = errors.New("h1: connection hijacked")
 

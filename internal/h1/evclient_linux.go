@@ -64,15 +64,54 @@ type clientEv struct {
 // loopIdle is a pool's idle connections on one loop.
 type loopIdle struct {
 	conns []*ClientConn // most recently used last
+	pool  *Pool
+	lp    *Loop
+	tm    timer // sweeps connections idle for longer than the pool allows
+}
+
+// loopIdles returns the pool's per-loop idle lists, one per loop.
+func (p *Pool) loopIdles() []loopIdle {
+	p.loopsOnce.Do(func() {
+		p.loops = make([]loopIdle, LoopCount())
+		for i := range p.loops {
+			li := &p.loops[i]
+			li.pool, li.lp = p, loops[i]
+			li.tm.owner = li
+		}
+	})
+	return p.loops
 }
 
 func (p *Pool) loopIdleOf(l *Loop) *loopIdle {
-	p.loopsOnce.Do(func() { p.loops = make([]loopIdle, LoopCount()) })
-	if l.id >= len(p.loops) {
+	lis := p.loopIdles()
+	if l.id >= len(lis) {
 		return nil
 	}
-	return &p.loops[l.id]
+	return &lis[l.id]
 }
+
+// sweep closes the connections idle for longer than the pool's idle
+// timeout (the oldest come first) and arms the timer for the next one.
+func (li *loopIdle) sweep() {
+	idleTimeout := int64(orDefault(li.pool.IdleTimeout, DefaultPoolIdleTimeout))
+	now := li.lp.now
+	n := 0
+	for n < len(li.conns) && now-li.conns[n].ev.idleAt > idleTimeout {
+		li.conns[n].closeConn()
+		n++
+	}
+	if n > 0 {
+		rest := copy(li.conns, li.conns[n:])
+		clear(li.conns[rest:])
+		li.conns = li.conns[:rest]
+	}
+	if len(li.conns) > 0 && li.tm.when == 0 {
+		li.lp.setTimer(&li.tm, li.conns[0].ev.idleAt+idleTimeout+1)
+	}
+}
+
+func (li *loopIdle) onTimer() { li.sweep() }
+func (li *loopIdle) abort()   {}
 
 // GetLoop returns an idle connection kept on loop l, or nil. Call it on
 // l's goroutine.
@@ -190,6 +229,11 @@ func (e *clientEv) handleEvent(events uint32) {
 		case soerr != 0:
 			e.dialFailed(os.NewSyscallError("connect", unix.Errno(soerr)))
 		default:
+			if _, err := unix.Getpeername(e.fd.fd); err == unix.ENOTCONN {
+				// A stale event for an earlier socket with the same
+				// descriptor: the connect is still in progress.
+				return
+			}
 			e.connected()
 		}
 	case clientIdle:
@@ -335,18 +379,34 @@ func (e *clientEv) onTimer() {
 	}
 }
 
+// abort ends the connection's part after a panic in one of its
+// callbacks (a body filter, say): its pending operation fails, so the
+// request waiting on it ends, and the connection is not kept.
 func (e *clientEv) abort() {
 	e.c.broken = true
-	if e.phase == clientIdle || e.phase == clientConnecting {
+	switch e.phase {
+	case clientIdle:
+		e.dropIdle()
+	case clientConnecting:
 		e.close()
+		if w := e.dialW; w != nil {
+			e.dialW = nil
+			w.UpstreamDialed(nil, dialFailure(e.fd.remote, errAborted))
+		}
+	case clientWriting, clientHead, clientBody:
+		e.fail(&UpstreamError{Kind: KindReset, Op: "read", Err: errAborted})
 	}
 }
 
-// waitBody arms the read timeout while the body's next bytes are awaited.
-func (c *ClientConn) waitBody() {
+// waitBody arms the read timeout while the body's next bytes are
+// awaited: from now when bytes came since the last wait (progress), else
+// it keeps running from when the wait began.
+func (c *ClientConn) waitBody(progress bool) {
 	e := c.ev
 	e.phase = clientBody
-	e.arm(e.readTimeout)
+	if progress || e.tm.when == 0 {
+		e.arm(e.readTimeout)
+	}
 }
 
 func (c *ClientConn) stopTimer() {
@@ -367,11 +427,12 @@ func (c *ClientConn) ReadBody(p []byte, w ReadWaiter) {
 
 func (e *clientEv) readStep() {
 	c := e.c
+	start := e.readN
 	for e.readN < len(e.readBuf) {
 		n, err := c.resp.body.Read(e.readBuf[e.readN:])
 		e.readN += n
 		if err == errWouldBlock {
-			e.arm(e.readTimeout)
+			c.waitBody(e.readN > start)
 			return
 		}
 		if err != nil {
@@ -429,24 +490,22 @@ func (p *Pool) putLoop(c *ClientConn) {
 	e.idleAt = e.lp.now
 	e.phase = clientIdle
 	li.conns = append(li.conns, c)
+	if li.tm.when == 0 {
+		li.sweep()
+	}
 }
 
 // closeLoopIdle closes the idle connections every loop keeps for p.
 func (p *Pool) closeLoopIdle() {
-	if len(p.loops) == 0 {
-		return
-	}
-	for _, l := range loops {
-		l.Post(func() {
-			li := p.loopIdleOf(l)
-			if li == nil {
-				return
-			}
+	for i := range p.loopIdles() {
+		li := &p.loops[i]
+		li.lp.Post(func() {
 			for i, c := range li.conns {
 				c.ev.close()
 				li.conns[i] = nil
 			}
 			li.conns = li.conns[:0]
+			li.lp.dropTimer(&li.tm)
 		})
 	}
 }

@@ -3,6 +3,7 @@
 package h1
 
 import (
+	"net"
 	"time"
 )
 
@@ -43,18 +44,26 @@ func (e *evState) escape(fn func()) error {
 // ClientConn's blocking operations may be used. When fn returns the
 // request is over: the engine completes the response there, as Serve
 // does when a handler returns, and the connection goes back to the loop.
-// Escape must be called on the loop, in place of Done.
+// Escape must be called on the loop, in place of Done. When it fails
+// (the connection closed meanwhile, or could not be lent) fn does not
+// run and the request is still to be ended with Done.
 func (x *Exchange) Escape(fn func()) error {
 	e := x.c.ev
 	if e == nil || e.escaped {
 		fn()
 		return nil
 	}
-	if e.inServe {
-		// Done is implied by the escape.
-		e.inServe = false
+	if e.closed {
+		// Nothing to lend: the request ends with Done as usual.
+		return net.ErrClosed
 	}
-	return e.escape(fn)
+	inServe := e.inServe
+	e.inServe = false // Done is implied by the escape
+	if err := e.escape(fn); err != nil {
+		e.inServe = inServe
+		return err
+	}
+	return nil
 }
 
 // runLent is the goroutine of an escaped request.

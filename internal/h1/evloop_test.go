@@ -4,6 +4,7 @@ package h1
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -129,10 +130,11 @@ func TestLoopManyConnections(t *testing.T) {
 // loopProxy forwards every request to one upstream through the loop
 // operations of Pool and ClientConn (or, off the loop, with RoundTrip).
 type loopProxy struct {
-	pool    *Pool
-	addr    netip.AddrPort
-	filter  BodyFilter
-	offLoop atomic.Int64
+	pool        *Pool
+	addr        netip.AddrPort
+	filter      BodyFilter
+	readTimeout time.Duration // upstream read timeout; 300 ms when 0
+	offLoop     atomic.Int64
 }
 
 func (p *loopProxy) ServeH1(x *Exchange) {
@@ -181,7 +183,7 @@ func (r *proxyReq) outRequest() *OutRequest {
 	req := r.x.Request()
 	CopyEndToEnd(&r.hdr, req.Header(), nil)
 	r.out = OutRequest{Method: req.Method(), Target: req.PathAndQuery(), Host: []byte("up"), Header: &r.hdr,
-		ReadTimeout: 300 * time.Millisecond, WriteTimeout: time.Second}
+		ReadTimeout: cmp.Or(r.p.readTimeout, 300*time.Millisecond), WriteTimeout: time.Second}
 	if req.HasBody() {
 		r.out.Body, r.out.ContentLength = req.Body(), req.ContentLength()
 	}
@@ -357,12 +359,12 @@ func TestLoopProxyFailures(t *testing.T) {
 // upperFilter upper-cases the body and appends a marker at its end.
 type upperFilter struct{}
 
-func (upperFilter) FilterBody(chunk []byte, last bool) []byte {
+func (upperFilter) FilterBody(chunk []byte, last bool) ([]byte, error) {
 	out := bytes.ToUpper(chunk)
 	if last {
 		out = append(out, "[end]"...)
 	}
-	return out
+	return out, nil
 }
 
 func TestLoopProxyFilteredBody(t *testing.T) {

@@ -98,17 +98,17 @@ func (e *evState) pumpStep() {
 		x.writeHead()
 		_ = x.writePending()
 	}
+	progress := false
 	for {
 		if len(w.buf) >= pumpFlushAt {
-			if err := w.flush(); err != nil {
-				if err == errWouldBlock {
-					e.setTimer(orDefault(c.srv.WriteTimeout, DefaultWriteTimeout))
-					return
-				}
-				e.pumpDone(nil, err)
+			switch e.pumpFlush() {
+			case flushBlocked:
+				// Waiting on the client, not on the upstream.
+				p.uc.stopTimer()
+				return
+			case flushFailed:
 				return
 			}
-			e.setTimer(0)
 		}
 		var m int
 		var err error
@@ -118,17 +118,15 @@ func (e *evState) pumpStep() {
 			m, err = e.pumpRaw()
 		}
 		p.n += int64(m)
+		progress = progress || m > 0
 		switch {
 		case err == nil:
 			continue
 		case err == errWouldBlock:
-			if len(w.buf) > 0 {
-				if ferr := w.flush(); ferr != nil && ferr != errWouldBlock {
-					e.pumpDone(nil, ferr)
-					return
-				}
+			if len(w.buf) > 0 && e.pumpFlush() == flushFailed {
+				return
 			}
-			p.uc.waitBody()
+			p.uc.waitBody(progress)
 			return
 		case err == io.EOF:
 			e.pumpDone(nil, nil)
@@ -139,6 +137,36 @@ func (e *evState) pumpStep() {
 		}
 		return
 	}
+}
+
+// flushResult is the outcome of pumpFlush.
+type flushResult uint8
+
+const (
+	flushDone    flushResult = iota // all buffered output went
+	flushBlocked                    // some is left for when the client takes it
+	flushFailed                     // the write failed; the pump was ended
+)
+
+// pumpFlush writes the buffered body out. While some is left the client's
+// write timeout runs (a flush that empties the buffer stops it); a failed
+// write ends the pump, after which the caller must not touch it: its
+// waiter may have started the connection's next request.
+func (e *evState) pumpFlush() flushResult {
+	c := e.c
+	err := c.w.flush()
+	switch {
+	case err == nil:
+		e.setTimer(0)
+		return flushDone
+	case err == errWouldBlock:
+		if e.tm.when == 0 {
+			e.setTimer(orDefault(c.srv.WriteTimeout, DefaultWriteTimeout))
+		}
+		return flushBlocked
+	}
+	e.pumpDone(nil, err)
+	return flushFailed
 }
 
 // pumpRaw reads body bytes straight into the write buffer, framed as
@@ -170,12 +198,20 @@ func (e *evState) pumpFiltered() (int, error) {
 	buf := *p.scratch
 	m, err := p.src.Read(buf)
 	if m > 0 {
-		if _, werr := x.Write(p.filter.FilterBody(buf[:m], false)); werr != nil {
+		out, ferr := p.filter.FilterBody(buf[:m], false)
+		if ferr != nil {
+			return m, ferr
+		}
+		if _, werr := x.Write(out); werr != nil {
 			return m, errBodyOverlong
 		}
 	}
 	if err == io.EOF {
-		if last := p.filter.FilterBody(nil, true); len(last) > 0 {
+		last, ferr := p.filter.FilterBody(nil, true)
+		if ferr != nil {
+			return m, ferr
+		}
+		if len(last) > 0 {
 			if _, werr := x.Write(last); werr != nil {
 				return m, errBodyOverlong
 			}
@@ -203,6 +239,15 @@ func (e *evState) pumpDone(srcErr, dstErr error) {
 	if dstErr == os.ErrDeadlineExceeded {
 		dstErr = &net.OpError{Op: "write", Net: "tcp", Err: os.ErrDeadlineExceeded}
 	}
+	w, n := p.w, p.n
+	e.pumpAbandon()
+	w.BodyRelayed(n, srcErr, dstErr)
+}
+
+// pumpAbandon ends the pump without a report. The upstream connection is
+// left to its holder, who must not reuse it (its body was not read).
+func (e *evState) pumpAbandon() {
+	p := &e.pump
 	if p.uc != nil {
 		p.uc.ev.pumpTo = nil
 		p.uc.stopTimer()
@@ -211,7 +256,5 @@ func (e *evState) pumpDone(srcErr, dstErr error) {
 		copyScratch.Put(p.scratch)
 	}
 	e.lp.setTimer(&e.tm, 0)
-	w, n := p.w, p.n
 	*p = pumpState{big: p.big, normal: p.normal}
-	w.BodyRelayed(n, srcErr, dstErr)
 }

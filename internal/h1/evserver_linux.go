@@ -46,6 +46,10 @@ const maxLoopBody = 16 << 10
 // lingerTime bounds the lingering close.
 const lingerTime = 500 * time.Millisecond
 
+// maxBurst is how many requests of one connection are served in a row
+// before the loop turns to its other connections (pipelining clients).
+const maxBurst = 16
+
 // evState is the event-loop side of a server connection.
 type evState struct {
 	c     *serverConn
@@ -54,10 +58,12 @@ type evState struct {
 	phase evPhase
 	tm    timer
 
-	headTimed bool   // the header timeout is armed for the current head
-	inServe   bool   // inside the handler's ServeLoop
-	doneEarly bool   // Done was called during ServeLoop
-	gen       uint64 // tells connections sharing this structure apart
+	headTimed bool // the header timeout is armed for the current head
+	inServe   bool // inside the handler's ServeLoop
+	doneEarly bool // Done was called during ServeLoop
+	peerShut  bool // the client half-closed or the socket failed
+	burst     int  // requests served since the connection last waited
+	queued    bool // waiting for its turn after the batch (Loop.later)
 	escaped   bool
 	closeNow  bool // the escaped request closed the connection
 	closed    bool
@@ -80,6 +86,7 @@ type evListener struct {
 	loops   []*Loop
 	once    sync.Once
 	pending atomic.Int32
+	closing atomic.Bool
 	done    chan struct{}
 }
 
@@ -92,6 +99,7 @@ func (l *evListener) Addr() net.Addr { return l.addr }
 // closes it.
 func (l *evListener) Close() error {
 	l.once.Do(func() {
+		l.closing.Store(true)
 		l.pending.Store(int32(len(l.loops)))
 		for _, lp := range l.loops {
 			lp.Post(func() {
@@ -142,10 +150,14 @@ func (s *Server) ServeEvents(ln net.Listener) error {
 	defer s.untrack(el)
 	for _, lp := range lps {
 		lp.Post(func() {
-			a := &acceptor{l: el, lp: lp}
-			lp.setHandler(fd, a)
-			if err := lp.poll.add(fd, unix.EPOLLIN|unix.EPOLLEXCLUSIVE); err != nil {
-				lp.handlers[fd] = nil
+			// Close posts after setting closing: a registration that runs
+			// later must not watch a descriptor that may be closed, or
+			// reused by another connection.
+			if el.closing.Load() {
+				return
+			}
+			if lp.poll.add(fd, unix.EPOLLIN|unix.EPOLLEXCLUSIVE) == nil {
+				lp.setHandler(fd, &acceptor{l: el, lp: lp})
 			}
 		})
 	}
@@ -216,7 +228,7 @@ func (s *Server) newEventConn(lp *Loop, fd int, remote, local netip.AddrPort) {
 		e.resumeFn = e.resume
 		c.ev = e
 	}
-	*e = evState{c: c, lp: lp, resumeFn: e.resumeFn, gen: connGen.Add(1)}
+	*e = evState{c: c, lp: lp, resumeFn: e.resumeFn}
 	e.tm.owner = e
 	e.fd = fdConn{fd: fd, local: local, remote: remote}
 	c.conn = &e.fd
@@ -293,6 +305,11 @@ func (e *evState) armHeadTimer() {
 func (e *evState) handleEvent(events uint32) {
 	if events&evRead != 0 {
 		e.c.r.drained = false
+		if events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+			// The end of input may have come with the last bytes read:
+			// the next read reports it even when that one was short.
+			e.peerShut = true
+		}
 	}
 	switch e.phase {
 	case phaseHead, phaseBody:
@@ -318,6 +335,16 @@ func (e *evState) readStep() {
 	r := &c.r
 	for e.phase == phaseHead || e.phase == phaseBody {
 		if e.phase == phaseHead {
+			if e.burst >= maxBurst {
+				// Other connections of the loop get their turn; this one
+				// goes on after the batch (readStep calls further up the
+				// stack stop here too).
+				if !e.queued {
+					e.queued = true
+					e.lp.later(e)
+				}
+				return
+			}
 			r.skipEmptyLines()
 			if r.buffered() > 0 {
 				if end := headEnd(r.buf[r.r:r.w], 0); end >= 0 {
@@ -329,6 +356,7 @@ func (e *evState) readStep() {
 						e.refuse(err)
 						return
 					}
+					e.burst++
 					if !e.bodyReady() {
 						e.phase = phaseBody
 						e.setTimer(orDefault(s.BodyReadTimeout, DefaultBodyReadTimeout))
@@ -349,7 +377,16 @@ func (e *evState) readStep() {
 			e.serve()
 			continue
 		}
-		if r.drained {
+		if r.drained && !e.peerShut {
+			e.burst = 0
+			if len(c.w.buf) > 0 {
+				// Answers held back while pipelined requests followed go
+				// out before waiting for more input.
+				if err := c.w.flush(); err != nil && err != errWouldBlock {
+					e.close()
+					return
+				}
+			}
 			if e.phase == phaseHead {
 				e.armHeadTimer()
 			}
@@ -375,6 +412,11 @@ func (e *evState) readStep() {
 			return
 		case err == io.EOF && e.phase == phaseHead && r.buffered() > 0:
 			e.refuse(errUnexpectedEOFHead)
+			return
+		case err == io.EOF && e.phase == phaseHead:
+			// The client is done: what is still pending goes, then the
+			// connection closes.
+			e.closeAfterFlush()
 			return
 		default:
 			e.close()
@@ -420,7 +462,7 @@ func (e *evState) serve() {
 		h := c.srv.Handler
 		x := &c.x
 		if err := e.escape(func() { h.ServeH1(x) }); err != nil {
-			e.close()
+			e.closeForGood()
 		}
 		return
 	}
@@ -428,6 +470,7 @@ func (e *evState) serve() {
 	lh.ServeLoop(&c.x)
 	e.inServe = false
 	if e.doneEarly {
+		e.doneEarly = false
 		e.complete()
 	}
 }
@@ -449,6 +492,11 @@ func (x *Exchange) Done() {
 	e := x.c.ev
 	if e == nil || e.escaped {
 		return
+	}
+	if e.pump.active {
+		// The handler ended the request while its body was streaming
+		// (after a failure of its own): the pump stops without a report.
+		e.pumpAbandon()
 	}
 	if e.inServe {
 		e.doneEarly = true
@@ -577,6 +625,10 @@ func (e *evState) onTimer() {
 			// The client did not take the body in time.
 			e.pumpDone(nil, os.ErrDeadlineExceeded)
 		}
+	case phaseBody:
+		// The body did not arrive in time: refused as a timed-out
+		// request, before the handler saw it.
+		e.refuse(&RequestError{Status: 408, Reason: "request body timeout"})
 	case phaseLent, phaseClosed:
 	default:
 		e.close()
@@ -616,6 +668,9 @@ func (e *evState) release() {
 	}
 	e.released = true
 	e.restoreWriteBuffer()
+	// Callbacks posted for this connection that run from now on find it
+	// gone.
+	e.c.loopGen.Add(1)
 	e.lp.retired = append(e.lp.retired, e.c)
 }
 
@@ -648,9 +703,9 @@ func (b *Body) skipBuffered() bool {
 // serves the same connection.
 func (c *serverConn) closeLoopConn(idleOnly bool) {
 	e := c.ev
-	lp, gen := e.lp, e.gen
+	lp, gen := e.lp, c.loopGen.Load()
 	lp.Post(func() {
-		if e.lp != lp || e.gen != gen || e.closed {
+		if c.loopGen.Load() != gen || e.closed {
 			return
 		}
 		switch {
@@ -664,6 +719,3 @@ func (c *serverConn) closeLoopConn(idleOnly bool) {
 		}
 	})
 }
-
-// connGen numbers event-loop connections.
-var connGen atomic.Uint64

@@ -54,6 +54,9 @@ type Loop struct {
 	// retired are connections whose memory goes back to the pools once
 	// the batch is over, when no callback of the batch can touch them.
 	retired []*serverConn
+	// deferred are connections that gave up their turn (see later).
+	deferred    []laterConn
+	deferredRun []laterConn
 
 	wakeFD   int
 	sleeping atomic.Bool
@@ -182,11 +185,47 @@ func (l *Loop) register(fd int, h loopHandler) error {
 	return nil
 }
 
-// unregister stops watching fd.
+// unregister stops watching fd (nothing for a closed descriptor, -1).
 func (l *Loop) unregister(fd int) {
+	if fd < 0 {
+		return
+	}
 	l.poll.del(fd)
 	if fd < len(l.handlers) {
 		l.handlers[fd] = nil
+	}
+}
+
+// laterConn is a connection to serve again after the batch; gen tells
+// whether its structure still holds the same connection by then.
+type laterConn struct {
+	e   *evState
+	gen uint64
+}
+
+// later queues e to read and serve again after the current batch.
+func (l *Loop) later(e *evState) {
+	l.deferred = append(l.deferred, laterConn{e: e, gen: e.c.loopGen.Load()})
+}
+
+// runLater serves the connections queued by later.
+func (l *Loop) runLater() {
+	if len(l.deferred) == 0 {
+		return
+	}
+	l.deferredRun, l.deferred = l.deferred, l.deferredRun[:0]
+	for i := range l.deferredRun {
+		lc := l.deferredRun[i]
+		l.deferredRun[i] = laterConn{}
+		e := lc.e
+		if e.c.loopGen.Load() != lc.gen {
+			continue
+		}
+		e.queued, e.burst = false, 0
+		if e.closed || e.phase != phaseHead {
+			continue
+		}
+		l.safely(e, e.readStep)
 	}
 }
 
@@ -196,10 +235,11 @@ func (l *Loop) run() {
 		l.now = monoNow()
 		n := l.poll.poll()
 		if n == 0 {
+			l.runLater()
 			l.runPosts()
 			l.runTimers()
 			l.recycleRetired()
-			if l.hasPosts.Load() {
+			if l.hasPosts.Load() || len(l.deferred) > 0 {
 				continue
 			}
 			var deadline time.Time
@@ -219,6 +259,7 @@ func (l *Loop) run() {
 		if n > 0 {
 			l.dispatch(n)
 		}
+		l.runLater()
 		l.runPosts()
 		l.runTimers()
 		l.recycleRetired()
@@ -272,12 +313,16 @@ func (l *Loop) dispatchFrom(i, n int) (next int) {
 // recovered reports a panic of a loop callback and aborts the handler
 // that was running, so one faulty request cannot stop the loop.
 func (l *Loop) recovered(v any) {
+	loopPanics.Add(1)
 	fmt.Fprintf(os.Stderr, "h1: panic in event loop %d: %v\n%s", l.id, v, debug.Stack())
 	if h := l.current; h != nil {
 		l.current = nil
 		h.abort()
 	}
 }
+
+// loopPanics counts the panics the loops recovered from.
+var loopPanics atomic.Int64
 
 // safely runs fn, recovering a panic (with h aborted).
 func (l *Loop) safely(h aborter, fn func()) {

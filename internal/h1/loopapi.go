@@ -17,9 +17,10 @@ type LoopHandler interface {
 }
 
 // BodyFilter transforms a response body streamed by Exchange.Pump, chunk
-// by chunk; the last call has last set (and may have an empty chunk).
+// by chunk; the last call has last set (and may have an empty chunk). An
+// error ends the pump; it is reported to the PumpWaiter as srcErr.
 type BodyFilter interface {
-	FilterBody(chunk []byte, last bool) []byte
+	FilterBody(chunk []byte, last bool) ([]byte, error)
 }
 
 // PumpWaiter learns that Exchange.Pump ended: n body bytes were relayed;

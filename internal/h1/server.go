@@ -255,6 +255,9 @@ type serverConn struct {
 	lim      limits
 	cstate   ConnState // as reported to ConnStateHook
 	ev       *evState  // event-loop state; nil when a goroutine serves
+	// loopGen changes when an event-loop connection is let go, so that
+	// callbacks posted for it can tell the structure was reused.
+	loopGen atomic.Uint64
 
 	dateSec int64
 	dateBuf [29]byte

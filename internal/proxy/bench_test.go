@@ -96,3 +96,4 @@ func (headerOnly) copyFrom(io.Reader) (int64, error, error) { return 0, nil, nil
 func (headerOnly) settle()                                  {}
 func (headerOnly) abort()                                   {}
 func (headerOnly) hijack() (net.Conn, []byte, error)        { return nil, nil, nil }
+func (headerOnly) headWritten() bool                        { return false }

@@ -35,6 +35,8 @@ type downstream interface {
 	// hijack takes the connection over after a 101 head was written. It
 	// returns the bytes the client already sent past the request head.
 	hijack() (net.Conn, []byte, error)
+	// headWritten reports whether a response head was written (fixed).
+	headWritten() bool
 }
 
 // h1Downstream answers over an h1 exchange.
@@ -80,6 +82,8 @@ func (d *h1Downstream) settle() {
 }
 
 func (d *h1Downstream) abort() { d.aborted = true }
+
+func (d *h1Downstream) headWritten() bool { return d.x.HeaderWritten() }
 
 func (d *h1Downstream) hijack() (net.Conn, []byte, error) {
 	conn, rest, err := d.x.Hijack()

@@ -52,6 +52,7 @@ type exchange struct {
 
 	p        *Proxy
 	escapeFn func() // runEscaped, bound once
+	use      uint64 // counts the requests the exchange served (recycle)
 
 	run       plugin.Run
 	pc        pluginCtx

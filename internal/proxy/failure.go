@@ -49,6 +49,7 @@ const (
 	msgHeaderTooLarge  = "Request header or cookie too large"
 	msgBadRequest      = "Bad request"
 	msgUnexpected      = "An unexpected error occurred"
+	msgRequestTimeout  = "Request timeout"
 	msgNoPeer          = "failure to get a peer from the ring-balancer"
 )
 
@@ -200,4 +201,15 @@ func isTLSError(err error) bool {
 		return true
 	}
 	return strings.Contains(err.Error(), "tls: ")
+}
+
+// bodyTimedOut reports whether a failed attempt is the client's request
+// body not arriving within the read timeout.
+func bodyTimedOut(err error) bool {
+	var se *h1.SourceError
+	if !errors.As(err, &se) {
+		return false
+	}
+	var ne net.Error
+	return errors.As(se.Err, &ne) && ne.Timeout()
 }

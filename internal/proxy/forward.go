@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -275,6 +276,12 @@ func (p *Proxy) attemptFailed(ex *exchange, err error) (retry bool) {
 	}
 	status, msg := class.response()
 	if class == FailClientAbort {
+		if bodyTimedOut(err) && !ex.down.headWritten() {
+			// The request body did not arrive in time: answered as Kong
+			// does, and the connection closes (the body is unread).
+			p.respondError(ex, http.StatusRequestTimeout, msgRequestTimeout, producerServer)
+			return false
+		}
 		ex.status = status
 		ex.down.abort()
 		return false

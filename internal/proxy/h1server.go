@@ -1,9 +1,7 @@
 package proxy
 
 import (
-	"context"
 	"crypto/tls"
-	"log/slog"
 	"net/http"
 
 	"github.com/straitgw/strait/internal/h1"
@@ -70,11 +68,7 @@ func (p *Proxy) beginH1(x *h1.Exchange) *exchange {
 // yet, else the connection is cut, instead of taking the process down.
 func (p *Proxy) release(ex *exchange) {
 	if v := recover(); v != nil {
-		if ex.h1d.x != nil {
-			p.panicked(ex, v)
-		} else {
-			p.log.LogAttrs(context.Background(), slog.LevelError, "request failed with a panic", slog.Any("panic", v))
-		}
+		p.panicked(ex, v)
 	}
 	p.recycle(ex)
 }
@@ -87,6 +81,7 @@ func (p *Proxy) recycle(ex *exchange) {
 	}
 	p.releaseUpstream(ex)
 	ex.reset()
+	ex.use++
 	p.exchanges.Put(ex)
 }
 
@@ -134,6 +129,8 @@ func rejectMessage(status int) string {
 		return msgBadRequest
 	case http.StatusExpectationFailed:
 		return "Expectation failed"
+	case http.StatusRequestTimeout:
+		return msgRequestTimeout
 	}
 	return http.StatusText(status)
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/straitgw/strait/internal/h1"
 	"github.com/straitgw/strait/internal/plugin"
 	"github.com/straitgw/strait/internal/router"
 	"github.com/straitgw/strait/internal/snapshot"
@@ -198,6 +199,13 @@ func startGateway(t *testing.T, opts Options, holder *snapshot.Holder) *gateway 
 // startGatewayOn serves a gateway with the given client-side engine.
 func startGatewayOn(t *testing.T, eng engine, opts Options, holder *snapshot.Holder) *gateway {
 	t.Helper()
+	return startGatewayWith(t, eng, opts, holder, nil)
+}
+
+// startGatewayWith is startGatewayOn with the h1 server's settings
+// adjusted by tweak (h1 engines only).
+func startGatewayWith(t *testing.T, eng engine, opts Options, holder *snapshot.Holder, tweak func(*h1.Server)) *gateway {
+	t.Helper()
 	g := &gateway{accessLog: &logBuffer{}, errorLog: &logBuffer{}}
 	opts.AccessLog = g.accessLog
 	opts.Logger = slog.New(slog.NewJSONHandler(g.errorLog, nil))
@@ -219,10 +227,16 @@ func startGatewayOn(t *testing.T, eng engine, opts Options, holder *snapshot.Hol
 		stop = func() { _ = srv.Close() }
 	case engineH1:
 		srv := g.proxy.NewH1Server()
+		if tweak != nil {
+			tweak(srv)
+		}
 		go func() { defer close(done); _ = srv.Serve(ln) }()
 		stop = func() { _ = srv.Close() }
 	default:
 		srv := g.proxy.NewH1Server()
+		if tweak != nil {
+			tweak(srv)
+		}
 		go func() { defer close(done); _ = srv.ServeEvents(ln) }()
 		stop = func() { _ = srv.Close() }
 	}

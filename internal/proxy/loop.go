@@ -25,7 +25,7 @@ import (
 // ServeLoop proxies one request on an h1 event loop (h1.LoopHandler).
 func (p *Proxy) ServeLoop(x *h1.Exchange) {
 	ex := p.beginH1(x)
-	defer p.recoverLoop(ex)
+	defer p.recoverLoop(ex, ex.use)
 	p.inspect(ex)
 	ex.snap = p.snaps.Load()
 	switch {
@@ -83,17 +83,23 @@ func (p *Proxy) escape(ex *exchange, reason string, rest func(*Proxy, *exchange)
 func (ex *exchange) runEscaped() {
 	p := ex.p
 	defer p.release(ex)
-	defer p.finish(ex)
+	defer p.finishRecovering(ex)
 	ex.rest(ex)
 }
 
 // recoverLoop turns a panic of a loop callback (a plugin bug) into the
 // end of the request: logged, answered with a 500 when nothing was sent
-// yet, else cut.
-func (p *Proxy) recoverLoop(ex *exchange) {
+// yet, else cut. use is the exchange's use count when the callback began:
+// a panic after the request was completed (the exchange recycled) is not
+// the request's to handle, and goes on to the loop, which closes the
+// connection.
+func (p *Proxy) recoverLoop(ex *exchange, use uint64) {
 	v := recover()
 	if v == nil {
 		return
+	}
+	if ex.use != use {
+		panic(v)
 	}
 	p.panicked(ex, v)
 	if uc := ex.fw.uc; uc != nil {
@@ -103,25 +109,35 @@ func (p *Proxy) recoverLoop(ex *exchange) {
 	p.complete(ex)
 }
 
-// panicked logs a panic of the request flow and answers the request.
-func (p *Proxy) panicked(ex *exchange, v any) {
+// logPanic logs a panic of the request flow with its stack.
+func (p *Proxy) logPanic(v any) {
 	buf := make([]byte, 8<<10)
 	buf = buf[:runtime.Stack(buf, false)]
 	p.log.LogAttrs(context.Background(), slog.LevelError, "request failed with a panic",
 		slog.Any("panic", v), slog.String("stack", string(buf)))
-	x := ex.h1d.x
-	if x != nil && !x.HeaderWritten() {
-		body := appendErrorBody(nil, formatJSON, msgUnexpected, ex.id)
-		h := x.ResponseHeader()
-		h.Reset()
-		_ = h.Set("Content-Type", formatJSON.contentType())
-		x.SetContentLength(int64(len(body)))
-		x.WriteHeader(http.StatusInternalServerError)
-		_, _ = x.Write(body)
-		ex.status = http.StatusInternalServerError
-	} else {
-		ex.h1d.aborted = true
+}
+
+// panicked logs a panic of the request flow and answers the request: a
+// 500 when no response head was written yet, else the response is cut.
+// Only the engine's own writes are used: the plugins' response phases do
+// not run again.
+func (p *Proxy) panicked(ex *exchange, v any) {
+	p.logPanic(v)
+	d := ex.down
+	if d == nil {
+		return
 	}
+	if d.headWritten() {
+		d.abort()
+		return
+	}
+	body := appendErrorBody(nil, formatJSON, msgUnexpected, ex.id)
+	h := d.header()
+	h.Reset()
+	_ = h.Set("Content-Type", formatJSON.contentType())
+	d.writeHead(http.StatusInternalServerError, int64(len(body)))
+	_, _ = d.write(body)
+	ex.status = http.StatusInternalServerError
 }
 
 // forwardLoop forwards the request from the loop.
@@ -191,7 +207,7 @@ func (p *Proxy) loopAddr(ex *exchange) (netip.AddrPort, bool) {
 // ready (or failed); the request is sent.
 func (ex *exchange) UpstreamDialed(uc *h1.ClientConn, err error) {
 	p := ex.p
-	defer p.recoverLoop(ex)
+	defer p.recoverLoop(ex, ex.use)
 	if err != nil {
 		var ue *h1.UpstreamError
 		if errors.As(err, &ue) && ue.Kind == h1.KindDial {
@@ -209,7 +225,7 @@ func (ex *exchange) UpstreamDialed(uc *h1.ClientConn, err error) {
 // arrived (or the attempt failed).
 func (ex *exchange) UpstreamResponse(resp *h1.Response, err error) {
 	p := ex.p
-	defer p.recoverLoop(ex)
+	defer p.recoverLoop(ex, ex.use)
 	f := &ex.fw
 	uc := f.uc
 	if err != nil {
@@ -262,15 +278,25 @@ func (p *Proxy) attemptOver(ex *exchange, err error) {
 }
 
 // FilterBody implements h1.BodyFilter with the response's body filter
-// phase.
-func (ex *exchange) FilterBody(chunk []byte, last bool) []byte {
-	return ex.run.BodyFilter(&ex.pc, chunk, last)
+// phase. A plugin's panic is logged and ends the relay (the client's
+// connection is cut, the head having gone).
+func (ex *exchange) FilterBody(chunk []byte, last bool) (out []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			ex.p.logPanic(v)
+			out, err = nil, errFilterPanicked
+		}
+	}()
+	return ex.run.BodyFilter(&ex.pc, chunk, last), nil
 }
+
+// errFilterPanicked ends a relay whose body filter panicked.
+var errFilterPanicked = errors.New("body filter failed with a panic")
 
 // BodyRelayed implements h1.PumpWaiter: the response body was streamed.
 func (ex *exchange) BodyRelayed(n int64, srcErr, dstErr error) {
 	p := ex.p
-	defer p.recoverLoop(ex)
+	defer p.recoverLoop(ex, ex.use)
 	uc := ex.fw.uc
 	ex.fw.uc = nil
 	p.relayDone(ex, uc, n, srcErr, dstErr)
@@ -282,7 +308,7 @@ func (ex *exchange) BodyRelayed(n int64, srcErr, dstErr error) {
 // read; it goes through the filters and out with its exact length.
 func (ex *exchange) BodyRead(n int, err error) {
 	p := ex.p
-	defer p.recoverLoop(ex)
+	defer p.recoverLoop(ex, ex.use)
 	f := &ex.fw
 	uc := f.uc
 	f.uc = nil

@@ -131,6 +131,7 @@ type httpDownstream struct {
 	reqHeader   h1.Header
 	respHeader  h1.Header
 	aborted     bool
+	wroteHead   bool
 	conn        net.Conn // set once hijacked for a 101 response
 	rest        []byte
 }
@@ -144,6 +145,7 @@ func (d *httpDownstream) reset() {
 func (d *httpDownstream) header() *h1.Header { return &d.respHeader }
 
 func (d *httpDownstream) writeHead(status int, length int64) {
+	d.wroteHead = true
 	if status == http.StatusSwitchingProtocols {
 		d.writeSwitch()
 		return
@@ -234,6 +236,8 @@ func (d *httpDownstream) copyFrom(src io.Reader) (n int64, srcErr, dstErr error)
 func (d *httpDownstream) settle() {}
 
 func (d *httpDownstream) abort() { d.aborted = true }
+
+func (d *httpDownstream) headWritten() bool { return d.wroteHead }
 
 var errNotHijacked = errors.New("proxy: the client connection cannot be taken over")
 

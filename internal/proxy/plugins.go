@@ -92,7 +92,15 @@ func hasBodyFilter(cs []*plugin.Configured) bool {
 
 // logPlugins runs the log phase.
 func (p *Proxy) logPlugins(ex *exchange) {
-	if ex.plugins {
-		ex.run.Log(&ex.pc)
+	if !ex.plugins {
+		return
 	}
+	// The response is over: a panic here must not keep the access log
+	// line or the engine's completion from happening.
+	defer func() {
+		if v := recover(); v != nil {
+			p.logPanic(v)
+		}
+	}()
+	ex.run.Log(&ex.pc)
 }

@@ -129,9 +129,20 @@ func (p *Proxy) Flush() error {
 // serveLoop).
 func (p *Proxy) serve(ex *exchange) {
 	p.inspect(ex)
-	defer p.finish(ex)
+	defer p.finishRecovering(ex)
 	ex.snap = p.snaps.Load()
 	p.serveRouted(ex)
+}
+
+// finishRecovering, deferred, ends a request served on a goroutine: a
+// panic of its flow (a plugin bug) is logged and answered (see
+// panicked) instead of taking the connection or the process down, then
+// the log phase and access log run.
+func (p *Proxy) finishRecovering(ex *exchange) {
+	if v := recover(); v != nil {
+		p.panicked(ex, v)
+	}
+	p.finish(ex)
 }
 
 // serveRouted routes the request (ex.snap is set) and serves it.

@@ -71,6 +71,11 @@ func (p *Proxy) relayHead(ex *exchange, resp *h1.Response) (status int, length i
 func (p *Proxy) relayDone(ex *exchange, uc *h1.ClientConn, n int64, srcErr, dstErr error) {
 	ex.bytesSent = n
 	ex.fw.uc = uc
+	if srcErr == errFilterPanicked {
+		// Logged where it happened; the response cannot be completed.
+		ex.down.abort()
+		return
+	}
 	if srcErr != nil {
 		class := classifyAttempt(srcErr)
 		ex.failure = class

@@ -114,16 +114,7 @@ func (p *Pool) put(c *ClientConn) {
 	idleTimeout := orDefault(p.IdleTimeout, DefaultPoolIdleTimeout)
 	p.mu.Lock()
 	// Drop connections that went stale at the bottom of the stack.
-	stale := 0
-	for stale < len(p.idle) && now.Sub(p.idle[stale].idleSince) > idleTimeout {
-		p.idle[stale].closeConn()
-		stale++
-	}
-	if stale > 0 {
-		n := copy(p.idle, p.idle[stale:])
-		clear(p.idle[n:])
-		p.idle = p.idle[:n]
-	}
+	p.idle = dropStale(p.idle, func(ic *ClientConn) bool { return now.Sub(ic.idleSince) > idleTimeout })
 	if p.closed || len(p.idle) >= orDefault(p.MaxIdle, DefaultPoolMaxIdle) {
 		p.mu.Unlock()
 		c.closeConn()
@@ -534,4 +525,20 @@ func (c *ClientConn) Hijack() (net.Conn, []byte) {
 	_ = c.conn.SetDeadline(time.Time{})
 	c.r.deadline, c.w.deadline = time.Time{}, time.Time{}
 	return c.conn, rest
+}
+
+// dropStale closes the connections at the bottom of an idle stack (the
+// oldest) for which stale is true, and returns the stack without them.
+func dropStale(idle []*ClientConn, stale func(*ClientConn) bool) []*ClientConn {
+	n := 0
+	for n < len(idle) && stale(idle[n]) {
+		idle[n].closeConn()
+		n++
+	}
+	if n == 0 {
+		return idle
+	}
+	rest := copy(idle, idle[n:])
+	clear(idle[rest:])
+	return idle[:rest]
 }

@@ -95,16 +95,7 @@ func (p *Pool) loopIdleOf(l *Loop) *loopIdle {
 func (li *loopIdle) sweep() {
 	idleTimeout := int64(orDefault(li.pool.IdleTimeout, DefaultPoolIdleTimeout))
 	now := li.lp.now
-	n := 0
-	for n < len(li.conns) && now-li.conns[n].ev.idleAt > idleTimeout {
-		li.conns[n].closeConn()
-		n++
-	}
-	if n > 0 {
-		rest := copy(li.conns, li.conns[n:])
-		clear(li.conns[rest:])
-		li.conns = li.conns[:rest]
-	}
+	li.conns = dropStale(li.conns, func(c *ClientConn) bool { return now-c.ev.idleAt > idleTimeout })
 	if len(li.conns) > 0 && li.tm.when == 0 {
 		li.lp.setTimer(&li.tm, li.conns[0].ev.idleAt+idleTimeout+1)
 	}

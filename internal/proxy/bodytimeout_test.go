@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bufio"
 	"io"
 	"net"
 	"net/http"
@@ -33,14 +32,8 @@ func TestRequestBodyTimeout(t *testing.T) {
 			})
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
-					conn, err := net.Dial("tcp", g.server.Listener.Addr().String())
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer conn.Close()
-					_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
+					conn, br := g.dial(t)
 					_, _ = io.WriteString(conn, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: "+tc.length+"\r\n\r\n0123456789")
-					br := bufio.NewReader(conn)
 					resp, err := http.ReadResponse(br, nil)
 					if err != nil {
 						t.Fatalf("no response: %v", err)

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bufio"
 	"io"
 	"net"
 	"net/http"
@@ -83,13 +82,7 @@ func TestPluginPanics(t *testing.T) {
 			g := startGatewayOn(t, e.eng, defaultTestOptions(), holder)
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
-					conn, err := net.Dial("tcp", g.server.Listener.Addr().String())
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer conn.Close()
-					_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
-					br := bufio.NewReader(conn)
+					conn, br := g.dial(t)
 					req := "GET " + tc.uri + " HTTP/1.1\r\nHost: a\r\n"
 					if tc.panicAt != "" {
 						req += "X-Panic: " + tc.panicAt + "\r\n"

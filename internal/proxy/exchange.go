@@ -80,7 +80,7 @@ type requestState struct {
 	// does (see loop.go); rest is the part of the flow an escape from the
 	// loop runs.
 	loop *h1.Loop
-	rest func(*exchange)
+	rest func(*Proxy, *exchange)
 
 	in   inbound
 	down downstream

@@ -67,7 +67,7 @@ func (p *Proxy) escape(ex *exchange, reason string, rest func(*Proxy, *exchange)
 	p.offLoop.add(reason)
 	x := ex.h1d.x
 	ex.loop = nil
-	ex.rest = func(ex *exchange) { rest(ex.p, ex) }
+	ex.rest = rest
 	if err := x.Escape(ex.escapeFn); err != nil {
 		// The connection could not be lent (out of descriptors): answer
 		// here instead.
@@ -84,7 +84,7 @@ func (ex *exchange) runEscaped() {
 	p := ex.p
 	defer p.release(ex)
 	defer p.finishRecovering(ex)
-	ex.rest(ex)
+	ex.rest(p, ex)
 }
 
 // recoverLoop turns a panic of a loop callback (a plugin bug) into the
